@@ -1,0 +1,43 @@
+// The parts of the jobs' artifacts that commentary reads, validated: they come from another program.
+import { z } from 'zod';
+
+export const actionEventSchema = z.object({
+  id: z.string(),
+  start: z.number().nonnegative(),
+  end: z.number().nonnegative(),
+  trackIds: z.array(z.number().int()),
+  action: z.string(),
+  confidence: z.number().min(0).max(1),
+});
+
+export const actionsFileSchema = z.object({
+  video: z.object({ fps: z.number(), width: z.number(), height: z.number(), duration: z.number() }),
+  model: z.object({ name: z.string(), version: z.string() }).optional(),
+  events: z.array(actionEventSchema),
+});
+
+export const trackTeamsSchema = z.object({
+  tracks: z.array(z.object({
+    id: z.number().int(),
+    class: z.string(),
+    team: z.union([z.literal(0), z.literal(1), z.null()]),
+    color: z.tuple([z.number(), z.number(), z.number()]).nullable().optional(),
+  })),
+});
+
+export type ActionEvent = z.infer<typeof actionEventSchema>;
+export type ActionsFile = z.infer<typeof actionsFileSchema>;
+
+export interface CommentaryLine {
+  start: number;
+  end: number;
+  text: string;
+  eventIds: string[];
+}
+
+export interface Commentary {
+  language: 'en' | 'ko';
+  model: string;
+  lines: CommentaryLine[];
+  text: string;
+}

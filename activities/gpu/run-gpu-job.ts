@@ -1,0 +1,86 @@
+// The activity behind every GPU job: start the job under its deterministic name (or adopt the one
+// already running under it), heartbeat while it runs, stop it when the workflow cancels.
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { jobFailed } from '../failures';
+import { jobNameFor } from './job-name';
+import { JobAlreadyExists, type GpuJobRunner, type JobDescription, type JobSpec } from './runner';
+
+export interface GpuJobRequest extends JobSpec {
+  /** The workflow's step, part of the job name. */
+  step: string;
+  /** Owned by the workflow: a deliberate rerun takes the next number, hence a new job. */
+  run: number;
+}
+
+export interface GpuJobResult {
+  jobName: string;
+  outputs: string[];
+  starts: number;
+  seconds: number;
+}
+
+export interface GpuJobHeartbeat {
+  jobName: string;
+  status: string;
+  progress: number;
+  startedAt: string;
+}
+
+export function createRunGpuJob(runner: GpuJobRunner, pollIntervalMs: number) {
+  return async function runGpuJob(request: GpuJobRequest): Promise<GpuJobResult> {
+    const ctx = Context.current();
+    const owner = ctx.info.workflowExecution?.workflowId ?? ctx.info.activityId;
+    const jobName = jobNameFor(owner, request.step, request.run);
+    const resumed = (ctx.info.heartbeatDetails as GpuJobHeartbeat | undefined)?.jobName === jobName;
+    if (!resumed) await startOrAdopt(runner, jobName, request);
+
+    for (;;) {
+      const job = await runner.describe(jobName);
+      if (!job) {
+        if (!resumed) throw ApplicationFailure.retryable(`job ${jobName} vanished after it was started`, 'JobVanished');
+        await startOrAdopt(runner, jobName, request);
+        continue;
+      }
+      ctx.heartbeat({ jobName, status: job.status, progress: job.progress, startedAt: job.startedAt } satisfies GpuJobHeartbeat);
+      const result = outcome(job);
+      if (result) return result;
+      if (job.status === 'Lost') {
+        ctx.log.warn('job process lost; starting it again', { jobName });
+        await startOrAdopt(runner, jobName, request);
+      }
+      try {
+        await ctx.sleep(pollIntervalMs);
+      } catch (err) {
+        if (err instanceof CancelledFailure && ctx.cancellationDetails?.cancelRequested) {
+          ctx.log.info('cancelled: stopping job', { jobName });
+          await runner.stop(jobName);
+        }
+        throw err;
+      }
+    }
+  };
+}
+
+async function startOrAdopt(runner: GpuJobRunner, jobName: string, spec: JobSpec): Promise<void> {
+  try {
+    await runner.start(jobName, spec);
+  } catch (err) {
+    if (!(err instanceof JobAlreadyExists)) throw err;
+  }
+}
+
+function outcome(job: JobDescription): GpuJobResult | undefined {
+  switch (job.status) {
+    case 'Completed': {
+      const seconds = (Date.parse(job.endedAt ?? new Date().toISOString()) - Date.parse(job.startedAt)) / 1000;
+      return { jobName: job.name, outputs: job.outputs ?? [], starts: job.starts, seconds };
+    }
+    case 'Failed':
+      throw jobFailed(`${job.kind} job ${job.name} failed: ${job.failureReason ?? 'no reason given'}`, job);
+    case 'Stopped':
+      throw jobFailed(`${job.kind} job ${job.name} stopped without being asked`, job);
+    default:
+      return undefined;
+  }
+}

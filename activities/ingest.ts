@@ -1,0 +1,75 @@
+// Ingest: the finished upload becomes uploads/{userId}/{videoId}/source, checked and probed.
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { UploadCompleted, VideoFacts } from '../workflows/definitions';
+import { badInput } from './failures';
+import { NotAVideo, probeVideo } from './probe';
+import type { Storage } from './storage/storage';
+
+export interface IngestInput {
+  videoId: string;
+  userId: string;
+  upload: UploadCompleted;
+}
+
+export interface IngestResult {
+  key: string;
+  size: number;
+  sha256: string;
+  facts: VideoFacts;
+}
+
+export const sourceKey = (userId: string, videoId: string): string => `uploads/${userId}/${videoId}/source`;
+
+async function sha256Of(stream: Readable): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of stream) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function withLocalCopy<T>(storage: Storage, key: string, use: (path: string) => Promise<T>): Promise<T> {
+  if (storage.localPath) return use(storage.localPath(key));
+  const dir = await mkdtemp(join(tmpdir(), 'bing-ingest-'));
+  try {
+    const path = join(dir, 'source');
+    await storage.download(key, path);
+    return await use(path);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function createIngest(storage: Storage) {
+  return async function ingestUpload({ videoId, userId, upload }: IngestInput): Promise<IngestResult> {
+    const target = sourceKey(userId, videoId);
+    const stored = await storage.head(target);
+    const from = stored ? target : upload.key;
+    const info = stored ?? (await storage.head(upload.key));
+    if (!info) throw badInput(`the upload is missing from storage (${upload.key})`);
+
+    const rejected = async (reason: string) => {
+      await storage.delete(from);
+      return badInput(reason);
+    };
+    if (info.size === 0) throw await rejected('the upload is empty');
+    if (info.size !== upload.size) throw await rejected(`the upload is ${info.size} bytes, but ${upload.size} were sent`);
+    const sha256 = info.sha256 ?? (await sha256Of(await storage.get(from)));
+    if (sha256 !== upload.sha256) throw await rejected('the upload does not match its sha256');
+
+    let facts: VideoFacts;
+    try {
+      facts = await withLocalCopy(storage, from, probeVideo);
+    } catch (err) {
+      if (err instanceof NotAVideo) throw await rejected(err.message);
+      throw err;
+    }
+    if (from !== target) {
+      await storage.copy(from, target);
+      await storage.delete(from);
+    }
+    return { key: target, size: info.size, sha256, facts };
+  };
+}

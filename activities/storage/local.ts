@@ -1,0 +1,125 @@
+// Storage in a local directory: objects under objects/, their metadata beside them under meta/.
+// Writes go to a temporary file that is renamed into place, so a crash never leaves half an object.
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { assertValidKey, assertValidPrefix, ObjectNotFound, type ObjectInfo, type Storage } from './storage';
+
+export class LocalStorage implements Storage {
+  private readonly objects: string;
+  private readonly meta: string;
+  private readonly tmp: string;
+
+  constructor(readonly root: string) {
+    this.objects = join(root, 'objects');
+    this.meta = join(root, 'meta');
+    this.tmp = join(root, 'tmp');
+  }
+
+  localPath(key: string): string {
+    assertValidKey(key);
+    return join(this.objects, ...key.split('/'));
+  }
+
+  uri(key: string): string {
+    return `file://${this.localPath(key)}`;
+  }
+
+  private metaPath(key: string): string {
+    return `${join(this.meta, ...key.split('/'))}.json`;
+  }
+
+  async put(key: string, body: Readable | Buffer | string, metadata: Record<string, string> = {}) {
+    const target = this.localPath(key);
+    await mkdir(this.tmp, { recursive: true });
+    const temp = join(this.tmp, randomUUID());
+    const hash = createHash('sha256');
+    let size = 0;
+    const measure = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    });
+    const source = typeof body === 'string' || Buffer.isBuffer(body) ? Readable.from([Buffer.from(body)]) : body;
+    try {
+      await pipeline(source, measure, createWriteStream(temp));
+      const info = { key, size, sha256: hash.digest('hex'), metadata };
+      await this.writeMeta(key, info);
+      await mkdir(dirname(target), { recursive: true });
+      await rename(temp, target);
+      return info;
+    } catch (err) {
+      await rm(temp, { force: true });
+      throw err;
+    }
+  }
+
+  private async writeMeta(key: string, info: ObjectInfo): Promise<void> {
+    const path = this.metaPath(key);
+    await mkdir(dirname(path), { recursive: true });
+    const temp = `${path}.${randomUUID()}.tmp`;
+    await writeFile(temp, JSON.stringify(info));
+    await rename(temp, path);
+  }
+
+  async get(key: string, range?: { start: number; end?: number }): Promise<Readable> {
+    const path = this.localPath(key);
+    if (!(await exists(path))) throw new ObjectNotFound(key);
+    return createReadStream(path, range);
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    const path = this.localPath(key);
+    const stats = await stat(path).catch(() => undefined);
+    if (!stats?.isFile()) return undefined;
+    const stored = await readFile(this.metaPath(key), 'utf8').then((s) => JSON.parse(s) as ObjectInfo, () => undefined);
+    return { key, size: stats.size, sha256: stored?.sha256, metadata: stored?.metadata ?? {} };
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    if (prefix !== '') assertValidPrefix(prefix);
+    const base = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    const dir = join(this.objects, ...base.split('/').filter(Boolean));
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+    return entries
+      .filter((e) => e.isFile())
+      .map((e) => relative(this.objects, join(e.parentPath, e.name)).split(sep).join('/'))
+      .filter((k) => k.startsWith(prefix))
+      .sort();
+  }
+
+  async copy(from: string, to: string): Promise<void> {
+    const info = await this.head(from);
+    if (!info) throw new ObjectNotFound(from);
+    await this.upload(this.localPath(from), to, info.metadata);
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.localPath(key), { force: true });
+    await rm(this.metaPath(key), { force: true });
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    const keys = await this.list(prefix);
+    await Promise.all(keys.map((k) => this.delete(k)));
+    return keys.length;
+  }
+
+  async download(key: string, filePath: string): Promise<void> {
+    const path = this.localPath(key);
+    if (!(await exists(path))) throw new ObjectNotFound(key);
+    await mkdir(dirname(filePath), { recursive: true });
+    await copyFile(path, filePath);
+  }
+
+  upload(filePath: string, key: string, metadata: Record<string, string> = {}) {
+    return this.put(key, createReadStream(filePath), metadata);
+  }
+}
+
+const exists = (path: string) => stat(path).then((s) => s.isFile(), () => false);

@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+// The `bing` command: TypeScript run through tsx, so that `npx bing` needs no build step.
+require('tsx/cjs');
+require('./main.ts');

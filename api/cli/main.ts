@@ -1,0 +1,105 @@
+// bing: the command-line client. `bing process FILE` uploads a video and follows it to its commentary.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import type { VideoStatus } from '../videos-service';
+import { ApiClient } from './api-client';
+import { ProgressView } from './progress-view';
+
+const usage = `usage:
+  bing process FILE [--user NAME] [--language en|ko] [--json]   upload a video and print its commentary
+  bing status ID [--json]                                       show where a request is
+
+The API is BING_API_URL (default http://127.0.0.1:8080) with the key BING_API_KEY
+(default: the local key in $BING_DATA_DIR/api-key, which \`npm start\` prints).`;
+
+function apiKey(): string {
+  if (process.env.BING_API_KEY) return process.env.BING_API_KEY;
+  const file = join(resolve(process.env.BING_DATA_DIR ?? '.data'), 'api-key');
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    throw new Error(`no API key: set BING_API_KEY, or run \`npm start\` first (it writes ${file})`);
+  }
+}
+
+const clock = (seconds: number) => `${String(Math.floor(seconds / 60)).padStart(2, '0')}:${(seconds % 60).toFixed(1).padStart(4, '0')}`;
+const finished = (s: VideoStatus) => s.status !== 'running';
+
+async function follow(api: ApiClient, videoId: string, view: ProgressView | undefined): Promise<VideoStatus> {
+  for (;;) {
+    const status = await api.status(videoId);
+    view?.stages(status);
+    if (finished(status)) return status;
+    await sleep(500);
+  }
+}
+
+async function processVideo(api: ApiClient, file: string, language: string, json: boolean): Promise<number> {
+  const view = json ? undefined : new ProgressView(process.stderr);
+  const { videoId, workflowId } = await api.upload(file, language, (sent, total) => view?.upload(sent, total));
+  view?.done();
+  if (!json) process.stderr.write(`video ${videoId} (workflow ${workflowId})\n`);
+  const status = await follow(api, videoId, view);
+  if (status.status !== 'completed') {
+    if (json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+    else process.stderr.write(`\nrequest ${status.status} at stage ${status.stage}: ${status.error ?? 'no reason given'}\n`);
+    return 1;
+  }
+  const commentary = await api.commentary(videoId);
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ ...status, commentary }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`\nCommentary (${commentary.language}):\n`);
+    for (const line of commentary.lines) process.stdout.write(`  [${clock(line.start)} - ${clock(line.end)}] ${line.text}\n`);
+  }
+  return 0;
+}
+
+async function showStatus(api: ApiClient, videoId: string, json: boolean): Promise<number> {
+  const status = await api.status(videoId);
+  if (json) {
+    process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+  } else {
+    process.stdout.write(`video ${status.videoId}: ${status.status}, stage ${status.stage}${status.error ? ` (${status.error})` : ''}\n`);
+    new ProgressView(process.stdout).stages(status);
+  }
+  return status.status === 'failed' ? 1 : 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      user: { type: 'string' },
+      language: { type: 'string', default: 'en' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, target] = positionals;
+  if (values.help || !command || !target) {
+    process.stderr.write(`${usage}\n`);
+    return values.help ? 0 : 2;
+  }
+  const api = new ApiClient(process.env.BING_API_URL ?? 'http://127.0.0.1:8080', apiKey(), values.user);
+  switch (command) {
+    case 'process':
+      return processVideo(api, target, values.language, values.json);
+    case 'status':
+      return showStatus(api, target, values.json);
+    default:
+      process.stderr.write(`unknown command ${command}\n${usage}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bing: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,33 @@
+// Every error the API returns is RFC 9457 problem+json.
+import type { ErrorRequestHandler, Response } from 'express';
+
+export class HttpProblem extends Error {
+  constructor(readonly status: number, readonly title: string, readonly detail?: string) {
+    super(detail ?? title);
+  }
+}
+
+export function sendProblem(res: Response, status: number, title: string, detail?: string): void {
+  res.status(status).type('application/problem+json').send(JSON.stringify({
+    type: 'about:blank', title, status, ...(detail ? { detail } : {}), instance: res.req.originalUrl,
+  }));
+}
+
+export const problemHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (err instanceof HttpProblem) return sendProblem(res, err.status, err.title, err.detail);
+  const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
+  if (status && status >= 400 && status < 500) return sendProblem(res, status, (err as Error).message || 'Bad request');
+  req.log?.error({ err }, 'request failed');
+  sendProblem(res, 500, 'Internal error', 'the server could not complete the request; it is logged');
+};
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    log?: import('pino').Logger;
+    userId?: string;
+  }
+}

@@ -1,0 +1,39 @@
+// The API process: connects to Temporal and storage, then serves HTTP until told to stop.
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../common/config';
+import { createLogger } from '../common/logger';
+import { createStorage } from '../workers/wiring';
+import { createApp } from './app';
+import { VideosService } from './videos-service';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('bing-api', config.BING_LOG_LEVEL);
+  if (!config.BING_API_KEYS?.size) throw new Error('BING_API_KEYS is not set: no one could call the API');
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const app = createApp({
+    videos: new VideosService(client, config.BING_TASK_QUEUE),
+    storage: createStorage(config),
+    apiKeys: config.BING_API_KEYS,
+    maxUploadBytes: config.BING_MAX_UPLOAD_BYTES,
+    uploadTimeout: config.BING_UPLOAD_TIMEOUT,
+    logger,
+  });
+  const server = app.listen(config.BING_API_PORT, config.BING_API_HOST, () => {
+    logger.info(`API listening on http://${config.BING_API_HOST}:${config.BING_API_PORT}`);
+  });
+  server.requestTimeout = 0;
+  const stop = () => {
+    server.close();
+    server.closeAllConnections();
+    void connection.close();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bing-api: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,36 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`, `${m}/*`]);
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.tools/', '.data/', '.test-data/', 'test/artifacts/', 'api/web/vendor/', '**/*.cjs', '**/*.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O libraries,
+    // and from activities/ only types.
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: nodeBuiltins.filter((m) => !m.endsWith('/*')),
+        patterns: [
+          { group: nodeBuiltins.filter((m) => m.endsWith('/*')), message: 'Node built-ins are not allowed in workflow code.' },
+          { group: ['@aws-sdk/*', 'express', 'openai', 'pino', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '../common/*', '../api/*', '../workers/*', '../jobs/*'], message: 'Workflow code may import only @temporalio/workflow, its own files and types from activities/.' },
+          { group: ['../activities/*'], allowTypeImports: true, message: 'Only `import type` from activities/ in workflow code.' },
+        ],
+      }],
+      'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'fetch', 'process', 'require'],
+    },
+  },
+);

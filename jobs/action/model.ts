@@ -1,0 +1,99 @@
+// Loads the action model the job is given in processing/input/model/: a JSON file
+// `{name?, version, params?}` (model.json, or the only .json there), or a model.tar.gz holding one.
+// Without a model the built-in parameters are used, as version "builtin".
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { z } from 'zod';
+import { JobFailure, log } from '../contract';
+import { builtinParams, paramsSchema, type ActionParams } from './params';
+
+export interface ActionModel {
+  name: string;
+  version: string;
+  params: ActionParams;
+}
+
+export const MODEL_NAME = 'bing-action-rules';
+
+const modelFileSchema = z.object({
+  name: z.string().min(1).optional(),
+  version: z.union([z.string().min(1), z.number()]).transform(String),
+  params: z.record(z.string(), z.unknown()).optional(),
+});
+
+export function builtinModel(): ActionModel {
+  return { name: MODEL_NAME, version: 'builtin', params: { ...builtinParams } };
+}
+
+/** Parses a model document; unknown parameters are ignored with a warning, bad values fail. */
+export function parseModel(text: string, source: string): ActionModel {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new JobFailure(`action model ${source} is not valid JSON: ${(err as Error).message}`);
+  }
+  const file = modelFileSchema.safeParse(json);
+  if (!file.success) throw new JobFailure(`action model ${source} is malformed: ${describeIssues(file.error)}`);
+  const given = file.data.params ?? {};
+  const known = Object.keys(builtinParams);
+  const unknown = Object.keys(given).filter((k) => !known.includes(k));
+  if (unknown.length > 0) log(`action model ${source}: ignoring unknown parameters ${unknown.join(', ')}`);
+  const picked = Object.fromEntries(Object.entries(given).filter(([k]) => known.includes(k)));
+  const params = paramsSchema.safeParse({ ...builtinParams, ...picked });
+  if (!params.success) throw new JobFailure(`action model ${source} has bad parameters: ${describeIssues(params.error)}`);
+  return { name: file.data.name ?? MODEL_NAME, version: file.data.version, params: params.data };
+}
+
+export function loadModel(dir: string): ActionModel {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return builtinModel();
+  const files = readdirSync(dir).filter((f) => statSync(join(dir, f)).isFile());
+  if (files.length === 0) return builtinModel();
+  const jsons = files.filter((f) => f.endsWith('.json'));
+  if (files.includes('model.json')) return parseModel(readFileSync(join(dir, 'model.json'), 'utf8'), 'model.json');
+  if (jsons.length === 1) return parseModel(readFileSync(join(dir, jsons[0]!), 'utf8'), jsons[0]!);
+  if (jsons.length > 1) throw new JobFailure(`action model directory holds several JSON files (${jsons.join(', ')}) and no model.json`);
+  const archive = files.find((f) => f.endsWith('.tar.gz') || f.endsWith('.tgz'));
+  if (archive) {
+    const entries = readTarGz(join(dir, archive));
+    const entry = entries.find((e) => e.name.replace(/^\.\//, '') === 'model.json')
+      ?? (entries.filter((e) => e.name.endsWith('.json')).length === 1 ? entries.find((e) => e.name.endsWith('.json')) : undefined);
+    if (!entry) throw new JobFailure(`action model archive ${archive} holds no model.json`);
+    return parseModel(entry.data.toString('utf8'), `${archive}:${entry.name}`);
+  }
+  throw new JobFailure(`action model directory holds no model.json or model.tar.gz (found ${files.join(', ')})`);
+}
+
+interface TarEntry { name: string; data: Buffer }
+
+/** Regular files of a gzipped ustar archive (long pax names are not needed for a model file). */
+export function readTarGz(path: string): TarEntry[] {
+  let tar: Buffer;
+  try {
+    tar = gunzipSync(readFileSync(path));
+  } catch (err) {
+    throw new JobFailure(`action model archive ${path} cannot be read: ${(err as Error).message}`);
+  }
+  const entries: TarEntry[] = [];
+  let offset = 0;
+  while (offset + 512 <= tar.length) {
+    const header = tar.subarray(offset, offset + 512);
+    if (header.every((b) => b === 0)) break;
+    const field = (start: number, len: number) => header.subarray(start, start + len).toString('utf8').replace(/\0.*$/s, '');
+    const size = parseInt(field(124, 12).trim() || '0', 8);
+    if (!Number.isFinite(size) || size < 0) throw new JobFailure(`action model archive ${path} is corrupt`);
+    const type = field(156, 1);
+    const prefix = field(345, 155);
+    const name = prefix ? `${prefix}/${field(0, 100)}` : field(0, 100);
+    if (type === '0' || type === '') entries.push({ name, data: tar.subarray(offset + 512, offset + 512 + size) });
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
+  return entries;
+}
+
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`)
+    .join('; ');
+}

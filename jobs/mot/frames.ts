@@ -1,0 +1,101 @@
+// The video side: ffprobe's facts, and ffmpeg decoding every `stride`-th frame, scaled to the
+// detector's working size and piped out raw (RGB24), so any container and codec ffmpeg reads works.
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { promisify } from 'node:util';
+import { JobFailure } from '../contract';
+import type { VideoFacts } from '../formats';
+
+export interface Probe extends VideoFacts {
+  codec: string;
+  container: string;
+}
+
+interface FfprobeOutput {
+  streams?: {
+    codec_name?: string;
+    width?: number;
+    height?: number;
+    avg_frame_rate?: string;
+    r_frame_rate?: string;
+    nb_frames?: string;
+    nb_read_packets?: string;
+    duration?: string;
+  }[];
+  format?: { format_name?: string; duration?: string };
+}
+
+export async function probeVideo(path: string): Promise<Probe> {
+  let out: FfprobeOutput;
+  try {
+    const { stdout } = await promisify(execFile)('ffprobe', [
+      '-v', 'error', '-select_streams', 'v:0', '-count_packets',
+      '-show_entries', 'stream=codec_name,width,height,avg_frame_rate,r_frame_rate,nb_frames,nb_read_packets,duration:format=format_name,duration',
+      '-of', 'json', path,
+    ], { maxBuffer: 1 << 20 });
+    out = JSON.parse(stdout) as FfprobeOutput;
+  } catch (err) {
+    const stderr = (err as { stderr?: string }).stderr?.trim();
+    throw new JobFailure(`the input is not a video ffmpeg can read: ${stderr || (err as Error).message}`);
+  }
+  const stream = out.streams?.[0];
+  if (!stream?.width || !stream.height) throw new JobFailure('the input is not a video: it has no video stream');
+  const fps = rate(stream.avg_frame_rate) || rate(stream.r_frame_rate);
+  const duration = Number(stream.duration ?? out.format?.duration ?? NaN);
+  const frames = Number(stream.nb_read_packets ?? stream.nb_frames ?? NaN) || Math.round(duration * fps);
+  if (!fps || !(frames > 1)) throw new JobFailure(`the input is not a video: ${frames || 'no'} frame(s) at ${fps || 'unknown'} fps (a still image?)`);
+  return {
+    width: stream.width,
+    height: stream.height,
+    fps,
+    frames,
+    duration: Number.isFinite(duration) ? duration : frames / fps,
+    codec: stream.codec_name ?? 'unknown',
+    container: out.format?.format_name ?? 'unknown',
+  };
+}
+
+export interface DecodedFrame {
+  /** 0-based index of the frame in the video. */
+  index: number;
+  /** RGB24 at the working size. */
+  rgb: Buffer;
+}
+
+/** Decodes frames 0, stride, 2·stride, … scaled (not cropped) to width × height. */
+export async function* decodeFrames(path: string, stride: number, width: number, height: number): AsyncGenerator<DecodedFrame> {
+  const ffmpeg = spawn('ffmpeg', [
+    '-v', 'error', '-nostdin', '-i', path, '-map', '0:v:0',
+    '-vf', `select='not(mod(n\\,${stride}))',scale=${width}:${height}:flags=bilinear`,
+    '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
+  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  ffmpeg.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()).slice(-4000));
+  const exited = once(ffmpeg, 'close') as Promise<[number | null]>;
+  const size = width * height * 3;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let n = 0;
+  try {
+    for await (const chunk of ffmpeg.stdout as AsyncIterable<Buffer>) {
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      while (pendingBytes >= size) {
+        const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+        yield { index: n++ * stride, rgb: all.subarray(0, size) };
+        pending = all.length > size ? [all.subarray(size)] : [];
+        pendingBytes = all.length - size;
+      }
+    }
+  } finally {
+    if (ffmpeg.exitCode === null) ffmpeg.kill();
+  }
+  const [code] = await exited;
+  if (code !== 0) throw new JobFailure(`ffmpeg could not decode the video (exit ${code}): ${stderr.trim()}`);
+  if (n === 0) throw new JobFailure('ffmpeg decoded no frames from the video');
+}
+
+function rate(r: string | undefined): number {
+  const [num, den] = (r ?? '').split('/').map(Number);
+  return num && den ? num / den : 0;
+}

@@ -1,0 +1,127 @@
+// ByteTrack-style association (Zhang et al., 2022): every detection is used, the confident ones
+// first. Tracks are predicted by a Kalman filter on every frame and corrected on detection frames.
+import { assign } from './assign';
+import { bufferedIou, type Box } from './box';
+import { KalmanBox } from './kalman';
+
+export interface TrackerOptions {
+  /** Detections at or above this score are matched first and may start tracks. */
+  highScore: number;
+  /** Detections below highScore but at or above this only extend tracks already tracked. */
+  lowScore: number;
+  /** A detection must score this much to start a track. */
+  newTrackScore: number;
+  /** Matches a track needs before it counts. */
+  minHits: number;
+  /** Frames a lost track is kept for recovery. */
+  maxAge: number;
+  /** Box growth for matching (see bufferedIou). */
+  buffer: number;
+}
+
+export interface ScoredBox extends Box {
+  score: number;
+  color?: [number, number, number];
+}
+
+export interface Observation {
+  frame: number;
+  box: Box;
+  score: number;
+}
+
+export class Track {
+  /** 0 while tentative; numbered when confirmed, so output ids are 1..N without gaps. */
+  id = 0;
+  hits = 1;
+  lastFrame: number;
+  readonly observations: Observation[] = [];
+  readonly colors: [number, number, number][] = [];
+  readonly filter: KalmanBox;
+
+  constructor(frame: number, det: ScoredBox) {
+    this.filter = new KalmanBox(toMeasurement(det));
+    this.lastFrame = frame;
+    this.record(frame, det);
+  }
+
+  get predicted(): Box {
+    const { x, y, a, h } = this.filter.state;
+    return { x: x - (a * h) / 2, y: y - h / 2, w: a * h, h };
+  }
+
+  update(frame: number, det: ScoredBox): void {
+    this.filter.update(toMeasurement(det));
+    this.hits++;
+    this.lastFrame = frame;
+    this.record(frame, det);
+  }
+
+  private record(frame: number, det: ScoredBox): void {
+    this.observations.push({ frame, box: { x: det.x, y: det.y, w: det.w, h: det.h }, score: det.score });
+    if (det.color) this.colors.push(det.color);
+  }
+}
+
+export class Tracker {
+  private active: Track[] = [];
+  private readonly confirmed: Track[] = [];
+  private nextId = 1;
+  private previousUpdate = -Infinity;
+
+  constructor(private readonly options: TrackerOptions) {}
+
+  /** Every confirmed track so far, finished or not. */
+  get tracks(): readonly Track[] {
+    return this.confirmed;
+  }
+
+  /** Advances every track one frame without a detection. */
+  predict(): void {
+    for (const t of this.active) t.filter.predict();
+  }
+
+  /** Associates the detections of `frame` (the tracks must have been predicted up to it). */
+  update(frame: number, detections: ScoredBox[]): void {
+    const o = this.options;
+    const high = detections.filter((d) => d.score >= o.highScore);
+    const low = detections.filter((d) => d.score < o.highScore && d.score >= o.lowScore);
+    const confirmed = this.active.filter((t) => t.id > 0);
+    const tentative = this.active.filter((t) => t.id === 0);
+
+    // 1. Confident detections against every confirmed track, lost ones included.
+    const first = this.match(confirmed, high, 0.8, frame);
+    // 2. Weak detections (often a half-hidden player) only against tracks still seen last time.
+    const seen = first.tracks.filter((t) => t.lastFrame >= this.previousUpdate);
+    this.match(seen, low, 0.6, frame);
+    // 3. Tentative tracks get what is left of the confident detections.
+    const third = this.match(tentative, first.detections, 0.7, frame);
+
+    for (const t of third.tracks) this.active.splice(this.active.indexOf(t), 1);
+    for (const d of third.detections) if (d.score >= o.newTrackScore) this.active.push(new Track(frame, d));
+    for (const t of this.active) {
+      if (t.id === 0 && t.hits >= o.minHits) {
+        t.id = this.nextId++;
+        this.confirmed.push(t);
+      }
+    }
+    this.active = this.active.filter((t) => frame - t.lastFrame <= o.maxAge);
+    this.previousUpdate = frame;
+  }
+
+  /** Tracks still alive at the end. */
+  get alive(): readonly Track[] {
+    return this.active.filter((t) => t.id > 0);
+  }
+
+  private match(tracks: Track[], dets: ScoredBox[], maxCost: number, frame: number): { tracks: Track[]; detections: ScoredBox[] } {
+    const cost = tracks.map((t) => dets.map((d) => 1 - bufferedIou(t.predicted, d, this.options.buffer)));
+    const { matches, rows, cols } = assign(cost, maxCost);
+    for (const [r, c] of matches) tracks[r]!.update(frame, dets[c]!);
+    return { tracks: rows.map((r) => tracks[r]!), detections: cols.map((c) => dets[c]!) };
+  }
+}
+
+function toMeasurement(b: Box): { x: number; y: number; a: number; h: number } {
+  return { x: b.x + b.w / 2, y: b.y + b.h / 2, a: b.w / Math.max(1, b.h), h: b.h };
+}

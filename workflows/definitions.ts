@@ -1,0 +1,75 @@
+// What workflows, clients and activities share: messages, search attributes, inputs and outputs.
+import { defineSearchAttributeKey } from '@temporalio/common';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+export const searchAttributes = {
+  userId: defineSearchAttributeKey('BingUserId', 'KEYWORD'),
+  stage: defineSearchAttributeKey('BingStage', 'KEYWORD'),
+} as const;
+
+/** The search attributes the launcher registers with the dev server. */
+export const searchAttributeTypes = { BingUserId: 'Keyword', BingStage: 'Keyword' } as const;
+
+export const stageNames = ['uploading', 'ingest', 'mot', 'action', 'commentary', 'deliver'] as const;
+export type StageName = (typeof stageNames)[number];
+export type Stage = StageName | 'done' | 'failed' | 'cancelled';
+
+export interface StageProgress {
+  state: 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+  /** 0..1 where the stage reports it (GPU jobs through their heartbeats). */
+  progress: number;
+  startedAt?: string;
+  endedAt?: string;
+  seconds?: number;
+}
+
+export interface UploadCompleted {
+  key: string;
+  size: number;
+  sha256: string;
+}
+
+export interface VideoCommentaryInput {
+  videoId: string;
+  userId: string;
+  fileName: string;
+  language: 'en' | 'ko';
+  /** How long to wait for the upload to finish, e.g. '24h'. */
+  uploadTimeout: string;
+}
+
+export interface VideoFacts {
+  durationSeconds: number;
+  fps: number;
+  width: number;
+  height: number;
+  codec: string;
+  container: string;
+}
+
+export interface VideoManifest {
+  videoId: string;
+  userId: string;
+  source: { key: string; size: number; sha256: string; facts: VideoFacts };
+  results: Record<'tracks' | 'tracksTxt' | 'actions' | 'commentary' | 'commentaryVtt', string>;
+  summary: { tracks: number; events: number; lines: number; language: string };
+  stageSeconds: Partial<Record<StageName, number>>;
+}
+
+export interface Progress {
+  videoId: string;
+  userId: string;
+  stage: Stage;
+  stages: Record<StageName, StageProgress>;
+  error?: string;
+  manifestKey?: string;
+}
+
+/** GPU jobs run on their own task queue beside the workflow's: `bing` -> `bing-gpu`. */
+export const gpuTaskQueue = (taskQueue: string): string => `${taskQueue}-gpu`;
+
+/** Where an upload lands before ingest moves it to its permanent key. */
+export const incomingKey = (videoId: string): string => `incoming/${videoId}`;
+
+export const uploadCompletedSignal = defineSignal<[UploadCompleted]>('uploadCompleted');
+export const progressQuery = defineQuery<Progress>('progress');

@@ -1,0 +1,1 @@
+export { videoCommentary } from './video-commentary';
