@@ -13,3 +13,6 @@ function tool(name: string): string {
 
 export const temporalCli = (): string => tool('temporal');
 export const temporalTestServer = (): string => tool('temporal-test-server');
+
+/** The workflow code the worker bundles for Temporal's sandbox. */
+export const workflowsPath = join(projectRoot, 'workflows', 'index.ts');

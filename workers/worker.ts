@@ -5,6 +5,7 @@ import { createActivities } from '../activities';
 import { gpuTaskQueue } from '../workflows/definitions';
 import { loadConfig, type Config } from '../common/config';
 import { createLogger } from '../common/logger';
+import { workflowsPath } from './tools';
 import { createRunner, createStorage } from './wiring';
 
 export async function createWorkers(config: Config, connection: NativeConnection): Promise<Worker[]> {
@@ -13,7 +14,7 @@ export async function createWorkers(config: Config, connection: NativeConnection
   const { runGpuJob, ...light } = activities;
   const common = { connection, namespace: config.TEMPORAL_NAMESPACE, maxHeartbeatThrottleInterval: '2s' } as const;
   return Promise.all([
-    Worker.create({ ...common, taskQueue: config.BING_TASK_QUEUE, workflowsPath: require.resolve('../workflows'), activities: light }),
+    Worker.create({ ...common, taskQueue: config.BING_TASK_QUEUE, workflowsPath, activities: light }),
     Worker.create({ ...common, taskQueue: gpuTaskQueue(config.BING_TASK_QUEUE), activities: { runGpuJob }, maxConcurrentActivityTaskExecutions: config.BING_GPU_SLOTS }),
   ]);
 }

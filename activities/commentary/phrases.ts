@@ -1,5 +1,6 @@
 // The template commentary's phrasebook: several lines per action and language, so that
-// consecutive lines read differently. {a} and {b} are players, {team} a team.
+// consecutive lines read differently. {a} and {b} are the event's players in its order: a pass
+// goes from {a} to {b}, a tackle is won by {a} from {b}.
 export type Language = 'en' | 'ko';
 
 export const phrases: Record<Language, Record<string, string[]>> = {
@@ -12,7 +13,7 @@ export const phrases: Record<Language, Record<string, string[]>> = {
     pass: ['{a} passes to {b}.', 'A neat ball from {a} to {b}.', '{a} finds {b}.', '{a} plays it to {b}.'],
     shot: ['{a} shoots!', 'A strike from {a}!', '{a} lets fly!', '{a} goes for goal!'],
     dribble: ['{a} dribbles forward.', '{a} carries the ball.', '{a} runs with it.', 'Lovely close control from {a}.'],
-    tackle: ['{b} wins it from {a}!', 'A tackle on {a} by {b}!', '{b} dispossesses {a}!', 'Great challenge from {b} on {a}!'],
+    tackle: ['{a} wins it from {b}!', 'A tackle on {b} by {a}!', '{a} dispossesses {b}!', 'Great challenge from {a} on {b}!'],
   },
   ko: {
     'start-moving': ['{a} 선수가 움직이기 시작합니다.', '{a} 선수, 출발합니다.', '{a} 선수가 발을 뗍니다.', '이제 {a} 선수가 움직입니다.'],
@@ -23,7 +24,7 @@ export const phrases: Record<Language, Record<string, string[]>> = {
     pass: ['{a} 선수가 {b} 선수에게 패스합니다.', '{a} 선수의 패스, {b} 선수가 받습니다.', '{a} 선수가 {b} 선수를 찾습니다.', '{a} 선수에서 {b} 선수로 이어집니다.'],
     shot: ['{a} 선수, 슛!', '{a} 선수의 슈팅!', '{a} 선수가 골문을 노립니다!', '{a} 선수가 때립니다!'],
     dribble: ['{a} 선수가 드리블합니다.', '{a} 선수가 공을 몰고 갑니다.', '{a} 선수의 드리블 돌파.', '{a} 선수, 공을 달고 전진합니다.'],
-    tackle: ['{b} 선수가 {a} 선수의 공을 빼앗습니다!', '{b} 선수의 태클!', '{b} 선수가 {a} 선수를 막아냅니다!', '{b} 선수, 멋진 수비입니다!'],
+    tackle: ['{a} 선수가 {b} 선수의 공을 빼앗습니다!', '{a} 선수의 태클!', '{a} 선수가 {b} 선수를 막아냅니다!', '{a} 선수, 멋진 수비입니다!'],
   },
 };
 

@@ -27,7 +27,13 @@ export interface GpuJobHeartbeat {
   startedAt: string;
 }
 
-export function createRunGpuJob(runner: GpuJobRunner, pollIntervalMs: number) {
+export interface JobPolling {
+  intervalMs: number;
+  /** How to wait between polls; the activity context's cancellable sleep unless a test brings its clock. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export function createRunGpuJob(runner: GpuJobRunner, polling: JobPolling) {
   return async function runGpuJob(request: GpuJobRequest): Promise<GpuJobResult> {
     const ctx = Context.current();
     const owner = ctx.info.workflowExecution?.workflowId ?? ctx.info.activityId;
@@ -50,7 +56,7 @@ export function createRunGpuJob(runner: GpuJobRunner, pollIntervalMs: number) {
         await startOrAdopt(runner, jobName, request);
       }
       try {
-        await ctx.sleep(pollIntervalMs);
+        await (polling.sleep ?? ctx.sleep)(polling.intervalMs);
       } catch (err) {
         if (err instanceof CancelledFailure && ctx.cancellationDetails?.cancelRequested) {
           ctx.log.info('cancelled: stopping job', { jobName });

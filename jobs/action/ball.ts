@@ -219,14 +219,27 @@ export function ballEvents(tracks: Track[], persons: Motion[], params: ActionPar
     if (sameTeam) {
       out.push({ start: t(a.to), end: t(b.from), trackIds: [idOf(a), idOf(b)], action: 'pass', confidence: travel >= params.passMinDistance ? 0.9 : 0.6 });
     } else if (close) {
-      // The challenge starts where the winner began closing in on the carrier.
-      let start = a.to;
+      // The challenge starts where the winner began closing in on the carrier: from their closest
+      // approach before the change, back while the distance kept shrinking.
       const earliest = Math.max(a.from, a.to - Math.round(params.tackleMaxSeconds * fps));
-      const step = Math.max(1, Math.round(0.1 * fps));
-      for (let i = a.to - step; i >= earliest; i -= step) {
+      let start = a.to;
+      let nearest = apart(a, b, a.to);
+      for (let i = a.to - 1; i >= Math.max(earliest, a.to - Math.round(fps)); i--) {
+        const d = apart(a, b, i);
+        if (!Number.isNaN(d) && (Number.isNaN(nearest) || d < nearest)) { nearest = d; start = i; }
+      }
+      // Closing in: at least a quarter body height per second, judged over 0.2 s steps.
+      const step = Math.max(1, Math.round(0.2 * fps));
+      let slack = 0;
+      for (let i = start - step; i >= earliest; i -= step) {
         const before = apart(a, b, i);
         const after = apart(a, b, i + step);
-        if (Number.isNaN(before) || Number.isNaN(after) || before - after < 0.02) break;
+        if (Number.isNaN(before) || Number.isNaN(after)) break;
+        if (before - after < (0.25 * step) / fps) {
+          if (++slack > 1) break;
+          continue;
+        }
+        slack = 0;
         start = i;
       }
       const known = teamA !== null && teamB !== null;

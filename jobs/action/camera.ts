@@ -17,7 +17,7 @@ export function staticCamera(frames: number): CameraMotion {
 
 export function estimateCamera(segments: Segment[], frames: number, params: ActionParams, fps: number): CameraMotion {
   const out = staticCamera(frames);
-  if (!params.cameraCompensation) return out;
+  if (!params.cameraCompensation || segments.length === 0) return out;
   const lag = Math.max(1, Math.round(params.speedLagSeconds * fps));
   const vel = segments.map((s) => velocity(s.x, s.y, lag, fps));
   const raw = { vx: new Float64Array(frames + 1), vy: new Float64Array(frames + 1) };
@@ -47,8 +47,11 @@ export function estimateCamera(segments: Segment[], frames: number, params: Acti
     raw.vy[f] = best.reduce((s, v) => s + v.vy, 0) / best.length;
     known[f] = 1;
   }
-  // A camera pans smoothly: a running median over 2 s, then a moving average over 1 s.
-  const half = Math.round(fps);
+  // A camera pans smoothly: a running median over 6 s (a group of players running together for a
+  // second or two must not pass for a pan), then a moving average over 1 s. Drifts slower than a
+  // tenth of a body height per second are left alone: they change no motion state.
+  const half = Math.round(3 * fps);
+  const deadband = 0.1 * median(segments.flatMap((s) => [s.h[0]!, s.h[s.h.length - 1]!]));
   const medX = new Float64Array(frames + 1);
   const medY = new Float64Array(frames + 1);
   for (let f = 1; f <= frames; f++) {
@@ -61,6 +64,7 @@ export function estimateCamera(segments: Segment[], frames: number, params: Acti
     }
     medX[f] = xs.length ? median(xs) : 0;
     medY[f] = ys.length ? median(ys) : 0;
+    if (Math.hypot(medX[f]!, medY[f]!) < deadband) medX[f] = medY[f] = 0;
   }
   const window = 2 * Math.round(fps / 2) + 1;
   out.vx.set(smooth(medX, window));

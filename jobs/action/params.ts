@@ -1,6 +1,9 @@
 // The action model's parameters: thresholds and weights of the rule-based recogniser. Speeds are in
 // body heights per second (box height is the scale), distances in body heights or widths, times in
 // seconds, so one set of numbers works at any resolution, frame rate and camera distance.
+// The built-in speeds match the generated clips (test/fixtures/clip: walking about 0.5, running 1.2,
+// sprinting 2.3 body heights per second); real players move faster in those units (walking ~0.8,
+// sprinting 3.5+), so footage of real play wants a model with higher thresholds.
 import { z } from 'zod';
 
 export const paramsSchema = z.object({

@@ -1,6 +1,6 @@
 /**
  * Minimum-cost assignment (Hungarian algorithm, O(n²m)) of rows to columns; pairs costing more
- * than `maxCost` are left unmatched.
+ * than `maxCost` are left unmatched. An empty matrix has no columns: callers with no rows handle that.
  */
 export function assign(cost: number[][], maxCost: number): { matches: [number, number][]; rows: number[]; cols: number[] } {
   const rows = cost.length;

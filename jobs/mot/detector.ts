@@ -70,22 +70,65 @@ export class PersonDetector {
     return { name: 'centernet', source: '@vladmandic/human/models/centernet.json', backend: 'tfjs-wasm', input: INPUT_SIZE };
   }
 
-  /** Detects people in an RGB24 image of any size; boxes come back in that image's pixels. */
-  async detect(rgb: Uint8Array, width: number, height: number): Promise<Detection[]> {
+  /**
+   * Detects people in frames stacked top to bottom into one model input: a 16:9 frame squeezed to
+   * 512 x 256 loses little, and two of them cost one inference. Boxes come back per tile, in tile
+   * pixels.
+   */
+  async detectTiles(tiles: Uint8Array[], tileWidth: number, tileHeight: number): Promise<Detection[][]> {
+    const perInput = tilesPerInput(tileWidth, tileHeight);
+    if (tiles.length > perInput) throw new Error(`at most ${perInput} tiles of ${tileWidth}x${tileHeight} fit one input`);
+    const input = new Uint8Array(INPUT_SIZE * INPUT_SIZE * 3);
+    tiles.forEach((tile, k) => {
+      for (let y = 0; y < tileHeight; y++) {
+        input.set(tile.subarray(y * tileWidth * 3, (y + 1) * tileWidth * 3), ((k * tileHeight + y) * INPUT_SIZE) * 3);
+      }
+    });
+    const perTile: Detection[][] = tiles.map(() => []);
+    for (const d of await this.detect(input)) {
+      const k = Math.floor((d.y + d.h / 2) / tileHeight);
+      const tile = perTile[k];
+      if (!tile || d.x + d.w / 2 > tileWidth) continue;
+      const top = Math.max(d.y, k * tileHeight);
+      const bottom = Math.min(d.y + d.h, (k + 1) * tileHeight);
+      tile.push({ x: d.x, y: top - k * tileHeight, w: Math.min(d.w, tileWidth - d.x), h: bottom - top, score: d.score });
+    }
+    return perTile;
+  }
+
+  /** People in one 512 x 512 RGB24 image. */
+  async detect(rgb: Uint8Array): Promise<Detection[]> {
     const raw = tf.tidy(() => {
-      let image = tf.tensor3d(rgb, [height, width, 3], 'int32').toFloat();
-      if (width !== INPUT_SIZE || height !== INPUT_SIZE) image = tf.image.resizeBilinear(image, [INPUT_SIZE, INPUT_SIZE]);
-      return this.model.execute(image.expandDims(0), 'tower_0/detections') as tf.Tensor;
+      const image = tf.tensor4d(rgb, [1, INPUT_SIZE, INPUT_SIZE, 3], 'int32').toFloat();
+      return this.model.execute(image, 'tower_0/detections') as tf.Tensor;
     });
     const rows = ((await raw.array()) as number[][][])[0] ?? [];
     raw.dispose();
-    const sx = width / INPUT_SIZE;
-    const sy = height / INPUT_SIZE;
     const people = rows
       .filter((r) => r[5] === PERSON && (r[4] ?? 0) >= this.options.minScore)
-      .map(([x1 = 0, y1 = 0, x2 = 0, y2 = 0, score = 0]) => ({ x: x1 * sx, y: y1 * sy, w: (x2 - x1) * sx, h: (y2 - y1) * sy, score }));
+      .map(([x1 = 0, y1 = 0, x2 = 0, y2 = 0, score = 0]) => ({ x: x1, y: y1, w: x2 - x1, h: y2 - y1, score }));
     return suppress(people, this.options.iouThreshold).slice(0, this.options.maxDetections);
   }
+}
+
+/**
+ * The working size for a video: 512 wide, the height kept in proportion, except that frames a
+ * little taller than 512 x 256 (16:9 is 288) are squeezed to 256 so that two fit one input.
+ */
+export function workingSize(width: number, height: number): { width: number; height: number } {
+  const natural = (INPUT_SIZE * height) / width;
+  if (natural <= INPUT_SIZE / 2) return { width: INPUT_SIZE, height: even(natural) };
+  if (natural <= INPUT_SIZE * 0.625) return { width: INPUT_SIZE, height: INPUT_SIZE / 2 };
+  if (natural <= INPUT_SIZE) return { width: INPUT_SIZE, height: even(natural) };
+  return { width: even((INPUT_SIZE * width) / height), height: INPUT_SIZE };
+}
+
+export function tilesPerInput(tileWidth: number, tileHeight: number): number {
+  return tileWidth <= INPUT_SIZE ? Math.max(1, Math.floor(INPUT_SIZE / tileHeight)) : 1;
+}
+
+function even(v: number): number {
+  return Math.max(2, 2 * Math.round(v / 2));
 }
 
 /** Greedy non-maximum suppression, best score first. */

@@ -70,7 +70,7 @@ export async function* decodeFrames(path: string, stride: number, width: number,
     '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  ffmpeg.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()).slice(-4000));
+  ffmpeg.stderr.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = once(ffmpeg, 'close') as Promise<[number | null]>;
   const size = width * height * 3;
   let pending: Buffer[] = [];
@@ -98,4 +98,23 @@ export async function* decodeFrames(path: string, stride: number, width: number,
 function rate(r: string | undefined): number {
   const [num, den] = (r ?? '').split('/').map(Number);
   return num && den ? num / den : 0;
+}
+
+/**
+ * Keeps up to `ahead` items of a generator decoded in advance, so ffmpeg decodes the next frames
+ * while the detector works (a pipe holds only 64 KiB: without this ffmpeg would wait for us).
+ */
+export async function* prefetch<T>(source: AsyncGenerator<T>, ahead: number): AsyncGenerator<T> {
+  const queue: Promise<IteratorResult<T>>[] = [];
+  try {
+    for (;;) {
+      while (queue.length < ahead) queue.push(source.next());
+      const next = await queue.shift()!;
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    await Promise.allSettled(queue);
+    await source.return(undefined);
+  }
 }

@@ -31,23 +31,40 @@ export function medianColor(colors: Rgb[]): Rgb | null {
   return [0, 1, 2].map((c) => median(colors.map((k) => k[c]!))) as Rgb;
 }
 
-/** 2-means in RGB; the first colour's cluster is team 0. Unknown colours get null. */
-export function splitTeams(colors: (Rgb | null)[]): (0 | 1 | null)[] {
-  const known = colors.filter((c): c is Rgb => c !== null);
+/**
+ * 2-means in RGB over the tracks' colours, each weighted by its number of samples. Every pair of
+ * colours is tried as the starting centres and the split with the least weighted spread wins, so
+ * a stray colour (two players merged in one box) cannot take a cluster to itself. The first
+ * track's cluster is team 0; unknown colours get null.
+ */
+export function splitTeams(colors: (Rgb | null)[], weights: number[] = colors.map(() => 1)): (0 | 1 | null)[] {
+  const index = colors.flatMap((c, i) => (c ? [i] : []));
+  const known = index.map((i) => colors[i]!);
+  const weight = index.map((i) => weights[i] ?? 1);
   if (known.length < 2) return colors.map((c) => (c ? 0 : null));
-  // Start from the two colours farthest apart.
-  let centers: [Rgb, Rgb] = [known[0]!, known[1]!];
-  let best = -1;
-  for (const a of known) for (const b of known) if (distance(a, b) > best) [best, centers] = [distance(a, b), [a, b]];
+  let best: { labels: (0 | 1)[]; cost: number } = { labels: known.map(() => 0), cost: Infinity };
+  for (let a = 0; a < known.length; a++) {
+    for (let b = a + 1; b < known.length; b++) {
+      const result = kMeans2(known, weight, [known[a]!, known[b]!]);
+      if (result.cost < best.cost) best = result;
+    }
+  }
+  const flip = best.labels[0] === 1 ? 1 : 0;
+  const teams: (0 | 1 | null)[] = colors.map(() => null);
+  index.forEach((i, k) => (teams[i] = (best.labels[k]! ^ flip) as 0 | 1));
+  return teams;
+}
+
+function kMeans2(colors: Rgb[], weight: number[], start: [Rgb, Rgb]): { labels: (0 | 1)[]; cost: number } {
+  let centers = start;
   let labels: (0 | 1)[] = [];
-  for (let iteration = 0; iteration < 20; iteration++) {
-    labels = known.map((c) => (distance(c, centers[0]) <= distance(c, centers[1]) ? 0 : 1));
-    const next = [0, 1].map((k) => mean(known.filter((_, i) => labels[i] === k))) as [Rgb | null, Rgb | null];
+  for (let iteration = 0; iteration < 10; iteration++) {
+    labels = colors.map((c) => (distance(c, centers[0]) <= distance(c, centers[1]) ? 0 : 1));
+    const next = [0, 1].map((k) => weightedMean(colors.filter((_, i) => labels[i] === k), weight.filter((_, i) => labels[i] === k))) as [Rgb | null, Rgb | null];
     centers = [next[0] ?? centers[0], next[1] ?? centers[1]];
   }
-  const flip = labels[0] === 1;
-  let i = 0;
-  return colors.map((c) => (c ? ((labels[i++]! ^ (flip ? 1 : 0)) as 0 | 1) : null));
+  const cost = colors.reduce((s, c, i) => s + weight[i]! * distance(c, centers[labels[i]!]) ** 2, 0);
+  return { labels, cost };
 }
 
 function median(values: number[]): number {
@@ -55,9 +72,10 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
-function mean(colors: Rgb[]): Rgb | null {
-  if (!colors.length) return null;
-  return [0, 1, 2].map((c) => colors.reduce((s, k) => s + k[c]!, 0) / colors.length) as Rgb;
+function weightedMean(colors: Rgb[], weights: number[]): Rgb | null {
+  const total = weights.reduce((s, w) => s + w, 0);
+  if (!colors.length || !total) return null;
+  return [0, 1, 2].map((c) => colors.reduce((s, k, i) => s + k[c]! * weights[i]!, 0) / total) as Rgb;
 }
 
 function distance(a: Rgb, b: Rgb): number {

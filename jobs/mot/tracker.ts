@@ -17,6 +17,8 @@ export interface TrackerOptions {
   maxAge: number;
   /** Box growth for matching (see bufferedIou). */
   buffer: number;
+  /** A track and a detection whose jersey colours differ more than this (RGB distance) never match. */
+  maxColorDistance: number;
 }
 
 export interface ScoredBox extends Box {
@@ -38,6 +40,8 @@ export class Track {
   readonly observations: Observation[] = [];
   readonly colors: [number, number, number][] = [];
   readonly filter: KalmanBox;
+  /** Running mean of the jersey colour, to keep players of different teams apart. */
+  color?: [number, number, number];
 
   constructor(frame: number, det: ScoredBox) {
     this.filter = new KalmanBox(toMeasurement(det));
@@ -59,7 +63,10 @@ export class Track {
 
   private record(frame: number, det: ScoredBox): void {
     this.observations.push({ frame, box: { x: det.x, y: det.y, w: det.w, h: det.h }, score: det.score });
-    if (det.color) this.colors.push(det.color);
+    if (!det.color) return;
+    this.colors.push(det.color);
+    const c = this.color;
+    this.color = c ? (c.map((v, i) => 0.8 * v + 0.2 * det.color![i]!) as [number, number, number]) : det.color;
   }
 }
 
@@ -115,11 +122,19 @@ export class Tracker {
   }
 
   private match(tracks: Track[], dets: ScoredBox[], maxCost: number, frame: number): { tracks: Track[]; detections: ScoredBox[] } {
-    const cost = tracks.map((t) => dets.map((d) => 1 - bufferedIou(t.predicted, d, this.options.buffer)));
+    if (!tracks.length || !dets.length) return { tracks, detections: dets };
+    const cost = tracks.map((t) => dets.map((d) => {
+      if (t.color && d.color && colorDistance(t.color, d.color) > this.options.maxColorDistance) return Infinity;
+      return 1 - bufferedIou(t.predicted, d, this.options.buffer);
+    }));
     const { matches, rows, cols } = assign(cost, maxCost);
     for (const [r, c] of matches) tracks[r]!.update(frame, dets[c]!);
     return { tracks: rows.map((r) => tracks[r]!), detections: cols.map((c) => dets[c]!) };
   }
+}
+
+function colorDistance(a: [number, number, number], b: [number, number, number]): number {
+  return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 }
 
 function toMeasurement(b: Box): { x: number; y: number; a: number; h: number } {

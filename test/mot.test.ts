@@ -1,0 +1,95 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TracksFile } from '../jobs/formats';
+import { makeClip, type Clip } from './fixtures/clip';
+import { iou } from '../jobs/mot/box';
+import { readMot, score, type MotBox } from './fixtures/clip/score';
+
+let dir: string;
+let clip: Clip;
+
+/** Runs the MOT job on one input file under a fresh job root, as the local runner does. */
+function runMot(name: string, input: string): { root: string; status: number | null; stdout: string; stderr: string } {
+  const root = join(dir, name);
+  mkdirSync(join(root, 'processing', 'input', 'video'), { recursive: true });
+  copyFileSync(input, join(root, 'processing', 'input', 'video', input.split('/').pop()!));
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'jobs/mot/main.ts'], {
+    env: { ...process.env, BING_JOB_ROOT: root },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { root, status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+const tracksDir = (root: string): string => join(root, 'processing', 'output', 'tracks');
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'bing-mot-'));
+  clip = await makeClip({ seed: 11, seconds: 5, outDir: join(dir, 'clip') });
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('MOT job', () => {
+  it('tracks the players of a generated clip against its ground truth', () => {
+    const job = runMot('h264', clip.videoPath);
+    expect(job.status, job.stderr).toBe(0);
+    const progress = job.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; progress: number });
+    expect(progress.length).toBeGreaterThan(3);
+    expect(progress.at(-1)?.progress).toBe(1);
+
+    const gt = readMot(clip.gtPath);
+    const result = score(gt, readMot(join(tracksDir(job.root), 'tracks.txt')));
+    console.log('MOT on seed 11:', result);
+    expect(result.mota).toBeGreaterThanOrEqual(0.7);
+    expect(result.idf1).toBeGreaterThanOrEqual(0.7);
+    expect(Math.abs(result.hypIds - result.gtIds)).toBeLessThanOrEqual(3);
+
+    const file = JSON.parse(readFileSync(join(tracksDir(job.root), 'tracks.json'), 'utf8')) as TracksFile;
+    expect(file.video).toMatchObject({ width: 1280, height: 720, fps: 25, frames: 125 });
+    expect(file.detector).toMatchObject({ name: 'centernet' });
+    // Teams: tracks that follow players of one ground-truth team share a team index.
+    const scene = JSON.parse(readFileSync(clip.scenePath, 'utf8')) as { players: { id: number; team: number }[] };
+    let agree = 0;
+    let disagree = 0;
+    for (const track of file.tracks) {
+      const gtId = dominantGtId(gt, track.boxes.map((b) => ({ frame: b.frame, id: track.id, x: b.x, y: b.y, w: b.w, h: b.h })));
+      const gtTeam = scene.players.find((p) => p.id === gtId)?.team;
+      if (gtTeam === undefined || track.team === null) continue;
+      if (gtTeam === track.team) agree++;
+      else disagree++;
+    }
+    expect(Math.max(agree, disagree) / (agree + disagree)).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('reads other containers and codecs (MPEG-4 Part 2 in AVI)', () => {
+    const avi = join(dir, 'clip.avi');
+    execFileSync('ffmpeg', ['-v', 'error', '-i', clip.videoPath, '-t', '3', '-c:v', 'mpeg4', '-q:v', '4', avi]);
+    const job = runMot('avi', avi);
+    expect(job.status, job.stderr).toBe(0);
+    const result = score(readMot(clip.gtPath).filter((b) => b.frame <= 75), readMot(join(tracksDir(job.root), 'tracks.txt')));
+    expect(result.mota).toBeGreaterThanOrEqual(0.6);
+  });
+
+  it('fails with a reason when the input is not a video', () => {
+    const text = join(dir, 'notes.mp4');
+    writeFileSync(text, 'this is not a video\n'.repeat(100));
+    const job = runMot('text', text);
+    expect(job.status).toBe(1);
+    expect(readFileSync(join(job.root, 'output', 'failure'), 'utf8')).toMatch(/not a video/);
+    expect(existsSync(join(tracksDir(job.root), 'tracks.json'))).toBe(false);
+  });
+});
+
+/** The ground-truth id a track overlaps most often (IoU ≥ 0.5). */
+function dominantGtId(gt: MotBox[], boxes: MotBox[]): number | undefined {
+  const votes = new Map<number, number>();
+  for (const b of boxes) {
+    const hit = gt.find((g) => g.frame === b.frame && iou(g, b) >= 0.5);
+    if (hit) votes.set(hit.id, (votes.get(hit.id) ?? 0) + 1);
+  }
+  return [...votes].sort((a, c) => c[1] - a[1])[0]?.[0];
+}

@@ -1,0 +1,103 @@
+// The videoCommentary workflow on Temporal's time-skipping server, with real activities over a
+// temporary storage directory and a GPU-job runner whose jobs take hours of virtual time.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { WorkflowFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../activities';
+import { LocalStorage } from '../activities/storage/local';
+import { gpuTaskQueue, incomingKey, progressQuery, uploadCompletedSignal, type VideoCommentaryInput } from '../workflows/definitions';
+import { FakeRunner, type FakeJob } from './helpers/fake-runner';
+import { timeSkippingEnv } from './helpers/temporal';
+import { workflowsPath } from '../workers/tools';
+import { testPattern } from './helpers/videos';
+
+const hour = 3_600_000;
+const tracks = JSON.stringify({
+  video: { width: 160, height: 120, fps: 25, frames: 25, duration: 1 },
+  detector: {},
+  tracks: [{ id: 1, class: 'person', team: 0, color: [200, 30, 30], boxes: [] }, { id: 2, class: 'person', team: 1, color: [30, 30, 200], boxes: [] }],
+});
+const actions = JSON.stringify({
+  video: { width: 160, height: 120, fps: 25, duration: 1 },
+  model: { name: 'test', version: '1' },
+  events: [{ id: 'e1', start: 0.2, end: 0.8, trackIds: [1, 2], action: 'pass', confidence: 0.9 }],
+});
+
+let env: TestWorkflowEnvironment;
+let dir: string;
+let storage: LocalStorage;
+let runner: FakeRunner;
+
+beforeAll(async () => {
+  env = await timeSkippingEnv();
+  dir = await mkdtemp(join(tmpdir(), 'bing-wf-'));
+  storage = new LocalStorage(join(dir, 'storage'));
+  runner = new FakeRunner(storage, async () => env.currentTimeMs(), (spec): FakeJob =>
+    spec.kind === 'mot'
+      ? { durationMs: 6 * hour, outputs: { 'tracks.json': tracks, 'tracks.txt': '' } }
+      : { durationMs: 0, outputs: { 'actions.json': actions } });
+});
+
+afterAll(async () => {
+  await env?.teardown();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function runWithWorkers<T>(taskQueue: string, fn: () => Promise<T>): Promise<T> {
+  // The test server stops skipping time while an activity runs; env.sleep between the GPU
+  // activity's polls lets virtual time pass, ten seconds a poll, heartbeats in between.
+  const activities = createActivities({ storage, runner, jobPolling: { intervalMs: 10_000, sleep: (ms) => env.sleep(ms) } });
+  const { runGpuJob, ...light } = activities;
+  const main = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities: light });
+  const gpu = await Worker.create({ connection: env.nativeConnection, taskQueue: gpuTaskQueue(taskQueue), activities: { runGpuJob }, maxHeartbeatThrottleInterval: '1ms' });
+  return gpu.runUntil(main.runUntil(fn));
+}
+
+async function upload(videoId: string, file: string | Buffer) {
+  const key = incomingKey(videoId);
+  const info = typeof file === 'string' ? await storage.upload(file, key) : await storage.put(key, file);
+  return { key, size: info.size, sha256: info.sha256 };
+}
+
+const input = (videoId: string): VideoCommentaryInput => ({ videoId, userId: 'alice', fileName: 'clip.mp4', language: 'en', uploadTimeout: '24h' });
+
+describe('videoCommentary', () => {
+  it('runs a six-hour GPU job in virtual time and delivers the manifest', async () => {
+    const video = await testPattern(join(dir, 'clip.mp4'));
+    const started = Date.now();
+    const manifest = await runWithWorkers('wf-long-job', async () => {
+      const handle = await env.client.workflow.start('videoCommentary', { taskQueue: 'wf-long-job', workflowId: 'video-long1', args: [input('long1')] });
+      await handle.signal(uploadCompletedSignal, await upload('long1', video));
+      const result = await handle.result();
+      expect((await handle.query(progressQuery)).stage).toBe('done');
+      return result;
+    });
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(manifest.stageSeconds.mot).toBeGreaterThanOrEqual(6 * 3600);
+    expect(manifest.source.facts).toMatchObject({ width: 160, height: 120, codec: 'h264' });
+    expect(manifest.summary).toMatchObject({ tracks: 2, events: 1, lines: 1 });
+    expect(await storage.head(manifest.results.commentaryVtt)).toBeDefined();
+    const motJob = [...runner.jobs.values()].find((j) => j.kind === 'mot')!;
+    expect(motJob.starts).toBe(1);
+    expect(runner.startCalls.filter((n) => n === motJob.name)).toHaveLength(1);
+  });
+
+  it('fails a file that is not a video with the reason, and removes it', async () => {
+    const failure = await runWithWorkers('wf-not-video', async () => {
+      const handle = await env.client.workflow.start('videoCommentary', { taskQueue: 'wf-not-video', workflowId: 'video-notvideo1', args: [input('notvideo1')] });
+      await handle.signal(uploadCompletedSignal, await upload('notvideo1', Buffer.from('this is a text file, not a video')));
+      const err = await handle.result().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      const progress = await handle.query(progressQuery);
+      expect(progress.stage).toBe('failed');
+      expect(progress.stages.ingest.state).toBe('failed');
+      return progress.error;
+    });
+    expect(failure).toMatch(/not a readable video|not a video/);
+    expect(await storage.head(incomingKey('notvideo1'))).toBeUndefined();
+  });
+});
