@@ -10,7 +10,7 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 const apiKeys = z
   .string()
   .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
-  .pipe(z.array(z.string().regex(/^[^:\s]{16,}:[A-Za-z0-9_.@-]{1,64}$/, 'KEY:USER pairs, keys of 16 or more characters')))
+  .pipe(z.array(z.string().regex(/^[^:\s]{16,}:([A-Za-z0-9_.@-]{1,64}|\*)$/, 'KEY:USER pairs, keys of 16 or more characters; USER * may act for any user')))
   .transform((pairs) => new Map(pairs.map((p) => p.split(':') as [string, string])));
 
 const schema = z.object({

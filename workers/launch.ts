@@ -48,13 +48,19 @@ const childEnv = {
 let stopping = false;
 const children = new Map<string, ChildProcess>();
 
+const quickExits = new Map<string, number>();
+
+/** Starts a child process; one that dies is started again, unless it keeps dying at once. */
 function startChild(name: string, command: string, args: string[], restart: boolean): void {
+  const startedAt = Date.now();
   const child = spawn(command, args, { cwd: projectRoot, env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] });
   children.set(name, child);
   child.on('exit', (code, signal) => {
     children.delete(name);
     if (stopping) return;
-    if (!restart) {
+    const quick = Date.now() - startedAt < 10_000 ? (quickExits.get(name) ?? 0) + 1 : 0;
+    quickExits.set(name, quick);
+    if (!restart || quick >= 3) {
       process.stderr.write(`${name} exited (${signal ?? code}); stopping BING\n`);
       void stop(1);
       return;

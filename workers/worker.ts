@@ -1,6 +1,6 @@
 // The worker process: workflows and light activities on `bing`, GPU jobs on `bing-gpu`, whose
 // activity slots are the GPU quota.
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { gpuTaskQueue } from '../workflows/definitions';
 import { loadConfig, type Config } from '../common/config';
@@ -22,6 +22,9 @@ export async function createWorkers(config: Config, connection: NativeConnection
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('bing-worker', config.BING_LOG_LEVEL);
+  // The SDK's own logs (bundling, state changes) only when asked for debugging.
+  const verbose = config.BING_LOG_LEVEL === 'debug' || config.BING_LOG_LEVEL === 'trace';
+  Runtime.install({ logger: new DefaultLogger(verbose ? 'DEBUG' : 'WARN') });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workers = await createWorkers(config, connection);
   logger.info(`workers polling ${config.BING_TASK_QUEUE} and ${gpuTaskQueue(config.BING_TASK_QUEUE)}`);

@@ -60,7 +60,7 @@ export function templateCommentary(actions: ActionsFile, teams: Map<number, Team
     if (`${event.action}:${index}` === lastTemplate) index = (index + 1) % options.length;
     lastTemplate = `${event.action}:${index}`;
     const text = options[index]!.replaceAll('{a}', name(event.trackIds[0])).replaceAll('{b}', name(event.trackIds[1]));
-    const end = Math.max(event.end, event.start + minLineSeconds);
+    const end = Math.min(Math.max(event.end, event.start + minLineSeconds), Math.max(actions.video.duration, event.end));
     return { start: round(event.start), end: round(end), text: capitalise(text), eventIds: [event.id] };
   });
   for (let i = 0; i + 1 < lines.length; i++) lines[i]!.end = Math.min(lines[i]!.end, lines[i + 1]!.start);

@@ -11,7 +11,7 @@ function bar(fraction: number): string {
 
 export class ProgressView {
   private drawnLines = 0;
-  private lastLine = '';
+  private readonly printed = new Set<string>();
 
   constructor(private readonly out: NodeJS.WriteStream) {}
 
@@ -42,9 +42,12 @@ export class ProgressView {
       this.drawnLines = lines.length;
       return;
     }
-    const summary = lines.filter((l) => /running|done|failed|cancelled/.test(l)).pop() ?? '';
-    const key = summary.replace(/\[.*\]\s+\d+%/, '').trim();
-    if (key && key !== this.lastLine) this.out.write(`${summary}\n`);
-    this.lastLine = key;
+    // Not a terminal: one line for each stage as it starts and ends.
+    for (const line of lines) {
+      const [name = '', state = ''] = [line.slice(0, 11).trim(), /(pending|running|done|failed|cancelled)/.exec(line)?.[1] ?? ''];
+      if (state === 'pending' || this.printed.has(`${name}:${state}`)) continue;
+      this.printed.add(`${name}:${state}`);
+      this.out.write(`${line}\n`);
+    }
   }
 }
