@@ -1,0 +1,84 @@
+// The whole local stack as a user starts it (`npm start`), in a temporary data directory and on
+// free ports, plus the `bing` command line pointed at it.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { projectRoot } from '../../workers/tools';
+import { freePort } from './ports';
+
+const run = promisify(execFile);
+
+export class LocalStack {
+  private launcher?: ChildProcess;
+  log = '';
+
+  private constructor(readonly dataDir: string, readonly env: NodeJS.ProcessEnv, readonly apiUrl: string, readonly temporalAddress: string) {}
+
+  static async create(): Promise<LocalStack> {
+    const dataDir = await mkdtemp(join(tmpdir(), 'bing-stack-'));
+    const [temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const temporalAddress = `127.0.0.1:${temporalPort}`;
+    const env = {
+      ...process.env,
+      BING_DATA_DIR: dataDir,
+      TEMPORAL_ADDRESS: temporalAddress,
+      BING_TEMPORAL_UI_PORT: String(uiPort),
+      BING_API_PORT: String(apiPort),
+      BING_API_URL: `http://127.0.0.1:${apiPort}`,
+    };
+    return new LocalStack(dataDir, env, env.BING_API_URL, temporalAddress);
+  }
+
+  /** Starts `npm start`'s launcher and waits until the API answers. */
+  async start(): Promise<void> {
+    this.launcher = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'workers', 'launch.ts')], { cwd: projectRoot, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.launcher.stdout!.on('data', (d: Buffer) => (this.log += d.toString()));
+    this.launcher.stderr!.on('data', (d: Buffer) => (this.log += d.toString()));
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      if (this.launcher.exitCode !== null) throw new Error(`the launcher exited:\n${this.log}`);
+      const up = await fetch(`${this.apiUrl}/healthz`).then((r) => r.ok, () => false);
+      if (up && this.log.includes('workers polling')) return;
+      await sleep(250);
+    }
+    throw new Error(`the stack did not start:\n${this.log}`);
+  }
+
+  /** Stops it as Ctrl-C does. */
+  async stop(): Promise<void> {
+    const launcher = this.launcher;
+    if (!launcher || launcher.exitCode !== null) return;
+    const exited = new Promise((resolve) => launcher.once('exit', resolve));
+    launcher.kill('SIGINT');
+    await exited;
+  }
+
+  async apiKey(): Promise<string> {
+    return (await readFile(join(this.dataDir, 'api-key'), 'utf8')).trim();
+  }
+
+  /** Runs `bing ARGS...` as a user would. */
+  async bing(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [join(projectRoot, 'api', 'cli', 'bin.cjs'), ...args], { env: this.env, maxBuffer: 32 << 20 });
+      return { stdout, stderr, code: 0 };
+    } catch (err) {
+      const e = err as { stdout: string; stderr: string; code: number };
+      return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+    }
+  }
+
+  async temporalClient(): Promise<{ client: Client; close: () => Promise<void> }> {
+    const connection = await Connection.connect({ address: this.temporalAddress });
+    return { client: new Client({ connection }), close: () => connection.close() };
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    await rm(this.dataDir, { recursive: true, force: true });
+  }
+}
