@@ -71,8 +71,8 @@ function isAlive(pid: number | undefined, jobDir: string): boolean {
 
 const staleLockMs = 120_000;
 
-/** Runs `fn` holding the job's launch lock, so that two attempts never launch one job twice. */
-async function withLaunchLock(dir: string, fn: () => Promise<void>): Promise<boolean> {
+/** Runs `fn` holding the job's launch lock; false when another caller holds it. */
+async function withLaunchLock(dir: string, fn: () => Promise<boolean>): Promise<boolean> {
   const lock = join(dir, 'launch.lock');
   const taken = await open(lock, 'wx').catch(() => undefined);
   if (!taken) {
@@ -82,8 +82,7 @@ async function withLaunchLock(dir: string, fn: () => Promise<void>): Promise<boo
     return withLaunchLock(dir, fn);
   }
   try {
-    await fn();
-    return true;
+    return await fn();
   } finally {
     await taken.close();
     await rm(lock, { force: true });
@@ -111,30 +110,23 @@ export class LocalJobRunner implements GpuJobRunner {
 
   async start(name: string, spec: JobSpec): Promise<void> {
     const dir = this.dir(name);
-    await mkdir(this.options.jobsDir, { recursive: true });
-    try {
-      await mkdir(dir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    await mkdir(dir, { recursive: true });
+    // One launch at a time per job, under its lock; whoever does not get the lock adopts the job.
+    const launched = await withLaunchLock(dir, async () => {
       const existing = await this.readState(name);
-      if (existing) {
-        // A job whose process is gone without an exit code is started again, never twice at once.
-        if ((await this.describe(name))?.status !== 'Lost') throw new JobAlreadyExists(name);
-        if (!(await withLaunchLock(dir, async () => this.relaunchIfLost(name)))) throw new JobAlreadyExists(name);
-        return;
+      if (!existing) {
+        await this.launch({
+          name, kind: spec.kind, subject: spec.subject, spec, status: 'InProgress', progress: 0, starts: 0,
+          startedAt: new Date().toISOString(),
+        });
+        return true;
       }
-      // A directory without state: an earlier start died before launching; start afresh.
-    }
-    const state: JobState = {
-      name, kind: spec.kind, subject: spec.subject, spec, status: 'InProgress', progress: 0, starts: 0,
-      startedAt: new Date().toISOString(),
-    };
-    await withLaunchLock(dir, () => this.launch(state));
-  }
-
-  private async relaunchIfLost(name: string): Promise<void> {
-    const state = await this.readState(name);
-    if (state && (await this.describe(name))?.status === 'Lost') await this.launch(state);
+      // A job whose process is gone without an exit code is started again.
+      if ((await this.describe(name))?.status !== 'Lost') return false;
+      await this.launch(existing);
+      return true;
+    });
+    if (!launched) throw new JobAlreadyExists(name);
   }
 
   /** Starts (or starts again) the job's process, after fetching its inputs. */

@@ -33,6 +33,8 @@ export interface JobPolling {
   sleep?: (ms: number) => Promise<void>;
 }
 
+const maxUnseenPolls = 120;
+
 export function createRunGpuJob(runner: GpuJobRunner, polling: JobPolling) {
   return async function runGpuJob(request: GpuJobRequest): Promise<GpuJobResult> {
     const ctx = Context.current();
@@ -41,19 +43,23 @@ export function createRunGpuJob(runner: GpuJobRunner, polling: JobPolling) {
     const resumed = (ctx.info.heartbeatDetails as GpuJobHeartbeat | undefined)?.jobName === jobName;
     if (!resumed) await startOrAdopt(runner, jobName, request);
 
+    let unseenPolls = 0;
     for (;;) {
       const job = await runner.describe(jobName);
-      if (!job) {
-        if (!resumed) throw ApplicationFailure.retryable(`job ${jobName} vanished after it was started`, 'JobVanished');
-        await startOrAdopt(runner, jobName, request);
-        continue;
-      }
-      ctx.heartbeat({ jobName, status: job.status, progress: job.progress, startedAt: job.startedAt } satisfies GpuJobHeartbeat);
-      const result = outcome(job);
-      if (result) return result;
-      if (job.status === 'Lost') {
-        ctx.log.warn('job process lost; starting it again', { jobName });
-        await startOrAdopt(runner, jobName, request);
+      if (job) {
+        unseenPolls = 0;
+        ctx.heartbeat({ jobName, status: job.status, progress: job.progress, startedAt: job.startedAt } satisfies GpuJobHeartbeat);
+        const result = outcome(job);
+        if (result) return result;
+        if (job.status === 'Lost') {
+          ctx.log.warn('job process lost; starting it again', { jobName });
+          await startOrAdopt(runner, jobName, request);
+        }
+      } else {
+        // Another attempt may still be fetching the job's inputs before it launches.
+        if (++unseenPolls > maxUnseenPolls) throw ApplicationFailure.retryable(`job ${jobName} vanished after it was started`, 'JobVanished');
+        ctx.heartbeat({ jobName, status: 'Starting', progress: 0, startedAt: '' } satisfies GpuJobHeartbeat);
+        if (resumed) await startOrAdopt(runner, jobName, request);
       }
       try {
         await (polling.sleep ?? ctx.sleep)(polling.intervalMs);

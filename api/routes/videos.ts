@@ -1,5 +1,5 @@
 // /v1/videos: upload a video (a streamed body, never held in memory), read its status and results.
-import { Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { isVideoId, newVideoId } from '../../common/ids';
@@ -19,6 +19,16 @@ const uploadQuery = z.object({
   language: z.enum(['en', 'ko']).default('en'),
   name: z.string().max(255).optional(),
 });
+
+/** The body's chunks, failing with 413 as soon as they pass the limit. */
+async function* upTo(limit: number, body: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) throw new HttpProblem(413, 'Upload too large', `the limit is ${limit} bytes`);
+    yield chunk;
+  }
+}
 
 function videoIdParam(req: Request): string {
   const id = String(req.params.id);
@@ -45,16 +55,9 @@ export function videosRouter({ videos, storage, maxUploadBytes, uploadTimeout }:
       { fileName, contentType: req.get('content-type') ?? 'application/octet-stream' },
     );
     const key = incomingKey(videoId);
-    let size = 0;
-    const limit = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        size += chunk.length;
-        done(size > maxUploadBytes ? new HttpProblem(413, 'Upload too large', `the limit is ${maxUploadBytes} bytes`) : null, chunk);
-      },
-    });
     let stored;
     try {
-      stored = await storage.put(key, req.pipe(limit), { userId, fileName, contentType: req.get('content-type') ?? '' });
+      stored = await storage.put(key, Readable.from(upTo(maxUploadBytes, req)), { userId, fileName, contentType: req.get('content-type') ?? '' });
     } catch (err) {
       await storage.delete(key);
       await videos.abandon(videoId, 'the upload broke off');

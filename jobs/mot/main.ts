@@ -4,10 +4,13 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { JobFailure, log, processingInput, processingOutput, reportProgress, runJob } from '../contract';
+import { findBallCandidates } from './ball';
+import { ballPath, type BallPoint } from './ballpath';
 import { PersonDetector, tilesPerInput, workingSize } from './detector';
 import { decodeFrames, prefetch, probeVideo, type DecodedFrame } from './frames';
-import { buildTracks, videoFacts, writeTracks } from './output';
+import { ballTrack, bodiesByFrame, buildTracks, videoFacts, writeTracks } from './output';
 import { torsoColor } from './team';
+import { stitchTracks } from './stitch';
 import { Tracker, type TrackerOptions } from './tracker';
 
 /** Detect every 5th frame: with two frames per inference this keeps up with 25 fps on one core. */
@@ -17,6 +20,9 @@ const TRACKER: Omit<TrackerOptions, 'maxAge'> = { highScore: 0.22, lowScore: 0.1
 /** Gaps in a track up to this long are bridged by interpolation. */
 const MAX_GAP_SECONDS = 2;
 const DETECTOR = { minScore: 0.1, iouThreshold: 0.5, maxDetections: 60 };
+const STITCH = { maxGapSeconds: 3, maxColorDistance: 60 };
+/** The ball's diameter and top speed as shares of the frame height (and per second). */
+const BALL = { diameter: 0.015, maxSpeed: 1.25, maxGapSeconds: 0.5 };
 
 function inputVideo(): string {
   const dir = processingInput('video');
@@ -70,21 +76,39 @@ async function main(): Promise<void> {
     batch.length = 0;
     reportProgress((lastDetected + 1) / video.frames, { frame: lastDetected + 1, tracks: tracker.tracks.length });
   };
-  for await (const frame of prefetch(decodeFrames(path, stride, tile.width, tile.height), 8)) {
+  // Every frame is decoded for the ball, which is cheap to find; people only every stride-th.
+  const ballSize = { w: (BALL.diameter * video.height) / sx, h: (BALL.diameter * video.height) / sy };
+  const ballCandidates: BallPoint[][] = [];
+  for await (const frame of prefetch(decodeFrames(path, 1, tile.width, tile.height), 8 * stride)) {
+    ballCandidates[frame.index] = findBallCandidates(frame.rgb, tile.width, tile.height, ballSize).map((c) => ({
+      frame: frame.index, x: c.x * sx, y: c.y * sy, w: c.w * sx, h: c.h * sy, score: c.score,
+    }));
+    if (frame.index % stride !== 0) continue;
     batch.push(frame);
     if (batch.length === tilesPerInput(tile.width, tile.height)) await flush();
   }
   await flush();
 
   const lastFrame = Math.max(video.frames - 1, lastDetected);
-  const tracks = buildTracks(tracker.tracks, new Set(tracker.alive), { maxGap: Math.round(MAX_GAP_SECONDS * video.fps), lastDetectedFrame: lastDetected, lastFrame });
+  // Stitching leaves each track with the filter of its latest part, so every track counts as alive:
+  // only those seen on the last detection frame are carried on to the end.
+  const people = stitchTracks(tracker.tracks, { ...STITCH, maxGap: Math.round(STITCH.maxGapSeconds * video.fps), velocityFrames: Math.round(video.fps) });
+  const tracks = buildTracks(people, new Set(people), { maxGap: Math.round(MAX_GAP_SECONDS * video.fps), lastDetectedFrame: lastDetected, lastFrame });
+  const bodies = bodiesByFrame(tracks);
+  const ball = ballPath(Array.from(ballCandidates, (c) => c ?? []), {
+    maxStep: (BALL.maxSpeed * video.height) / video.fps,
+    maxGap: Math.round(BALL.maxGapSeconds * video.fps),
+    maxMissing: 2,
+    bodies: (f) => bodies.get(f + 1) ?? [],
+  });
+  if (ball.length) tracks.push(ballTrack(ball, Math.max(0, ...tracks.map((t) => t.id)) + 1));
   const seconds = (Date.now() - started) / 1000;
   writeTracks(processingOutput('tracks'), {
     video: { ...videoFacts(video), frames: lastFrame + 1 },
     detector: { ...PersonDetector.describe(), stride, tile, minScore: DETECTOR.minScore, tracker: TRACKER, seconds, framesPerSecond: (lastFrame + 1) / seconds },
     tracks,
   });
-  reportProgress(1, { tracks: tracks.length, seconds });
+  reportProgress(1, { tracks: tracks.length, ballFrames: ball.length, seconds });
   log(`mot: ${tracks.length} tracks over ${lastFrame + 1} frames in ${seconds.toFixed(1)} s (${((lastFrame + 1) / seconds).toFixed(1)} frames/s)`);
 }
 

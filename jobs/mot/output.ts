@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Track as TrackOut, TrackBox, TracksFile, VideoFacts } from '../formats';
+import type { BallPoint } from './ballpath';
 import { medianColor, splitTeams } from './team';
 import type { Track } from './tracker';
 
@@ -53,6 +54,31 @@ function boxesOf(track: Track, alive: boolean, options: OutputOptions): TrackBox
     }
   }
   return boxes;
+}
+
+/** The ball as one track: a box centred on each point of its path. */
+export function ballTrack(path: BallPoint[], id: number): TrackOut {
+  return {
+    id,
+    class: 'ball',
+    team: null,
+    color: null,
+    boxes: path.map((p) => box(p.frame, { x: p.x - p.w / 2, y: p.y - p.h / 2, w: p.w, h: p.h }, p.score)),
+  };
+}
+
+/** Every person box of every frame (1-based, as in the tracks). */
+export function bodiesByFrame(tracks: readonly TrackOut[]): Map<number, TrackBox[]> {
+  const frames = new Map<number, TrackBox[]>();
+  for (const t of tracks) {
+    if (t.class !== 'person') continue;
+    for (const b of t.boxes) {
+      const list = frames.get(b.frame);
+      if (list) list.push(b);
+      else frames.set(b.frame, [b]);
+    }
+  }
+  return frames;
 }
 
 function box(frame: number, b: { x: number; y: number; w: number; h: number }, score: number): TrackBox {

@@ -39,7 +39,7 @@ export class Track {
   lastFrame: number;
   readonly observations: Observation[] = [];
   readonly colors: [number, number, number][] = [];
-  readonly filter: KalmanBox;
+  filter: KalmanBox;
   /** Running mean of the jersey colour, to keep players of different teams apart. */
   color?: [number, number, number];
 
@@ -59,6 +59,15 @@ export class Track {
     this.hits++;
     this.lastFrame = frame;
     this.record(frame, det);
+  }
+
+  /** Takes over a track that continues this one (see stitch.ts). */
+  absorb(later: Track): void {
+    this.observations.push(...later.observations);
+    this.colors.push(...later.colors);
+    this.hits += later.hits;
+    this.lastFrame = later.lastFrame;
+    this.filter = later.filter;
   }
 
   private record(frame: number, det: ScoredBox): void {

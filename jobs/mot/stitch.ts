@@ -1,0 +1,81 @@
+// Offline track stitching: a player lost behind another (or missed by the detector for a while)
+// comes back as a new track. Whole tracks are known by now, so a track that ends is joined to one
+// that starts after it where both their motions point at the same place and the kits agree.
+import { assign } from './assign';
+import type { Box } from './box';
+import { medianColor } from './team';
+import type { Track } from './tracker';
+
+export interface StitchOptions {
+  /** Longest gap bridged, frames. */
+  maxGap: number;
+  /** Kit colours further apart than this (RGB distance) never join. */
+  maxColorDistance: number;
+  /** Frames over which a track's end (or start) velocity is measured. */
+  velocityFrames: number;
+}
+
+interface End {
+  frame: number;
+  x: number;
+  y: number;
+  h: number;
+  vx: number;
+  vy: number;
+}
+
+/** Joins tracks in place (later into earlier) and returns the tracks left, numbered 1..N again. */
+export function stitchTracks(tracks: readonly Track[], o: StitchOptions): Track[] {
+  const colors = tracks.map((t) => medianColor(t.colors));
+  const ends = tracks.map((t) => endOf(t, 'last', o.velocityFrames));
+  const starts = tracks.map((t) => endOf(t, 'first', o.velocityFrames));
+  const cost = tracks.map((a, i) => tracks.map((b, j) => {
+    if (i === j) return Infinity;
+    const e = ends[i]!;
+    const s = starts[j]!;
+    const gap = s.frame - e.frame;
+    if (gap <= 0 || gap > o.maxGap) return Infinity;
+    const ca = colors[i];
+    const cb = colors[j];
+    if (ca && cb && Math.hypot(ca[0] - cb[0], ca[1] - cb[1], ca[2] - cb[2]) > o.maxColorDistance) return Infinity;
+    const h = (e.h + s.h) / 2;
+    if (Math.abs(e.h - s.h) > 0.35 * h) return Infinity;
+    const forward = Math.hypot(e.x + e.vx * gap - s.x, e.y + e.vy * gap - s.y);
+    const backward = Math.hypot(s.x - s.vx * gap - e.x, s.y - s.vy * gap - e.y);
+    const straight = Math.hypot(s.x - e.x, s.y - e.y);
+    // Players stop and turn: the straight line is a fair guess too.
+    const miss = Math.min((forward + backward) / 2, straight);
+    return miss / (h * (0.5 + 0.03 * gap));
+  }));
+  const { matches } = assign(cost, 1);
+  const next = new Map<Track, Track>(matches.map(([i, j]) => [tracks[i]!, tracks[j]!]));
+  const joined = new Set<Track>(next.values());
+  const out: Track[] = [];
+  for (const head of tracks) {
+    if (joined.has(head)) continue;
+    for (let t = next.get(head); t; t = next.get(t)) head.absorb(t);
+    out.push(head);
+  }
+  out.sort((a, b) => a.observations[0]!.frame - b.observations[0]!.frame);
+  out.forEach((t, i) => (t.id = i + 1));
+  return out;
+}
+
+function endOf(track: Track, which: 'first' | 'last', span: number): End {
+  const obs = track.observations;
+  const at = which === 'last' ? obs.length - 1 : 0;
+  const o = obs[at]!;
+  // The observation about `span` frames further inside the track.
+  let k = at;
+  const step = which === 'last' ? -1 : 1;
+  while (obs[k + step] && Math.abs(obs[k + step]!.frame - o.frame) <= span) k += step;
+  const p = obs[k]!;
+  const dt = o.frame - p.frame;
+  const c = center(o.box);
+  const q = center(p.box);
+  return { frame: o.frame, x: c.x, y: c.y, h: o.box.h, vx: dt ? (c.x - q.x) / dt : 0, vy: dt ? (c.y - q.y) / dt : 0 };
+}
+
+function center(b: Box): { x: number; y: number } {
+  return { x: b.x + b.w / 2, y: b.y + b.h / 2 };
+}

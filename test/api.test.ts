@@ -1,0 +1,98 @@
+// The API's contract at its edges: keys, users, limits and problem+json, against a real dev server.
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalStorage } from '../activities/storage/local';
+import { createApp } from '../api/app';
+import { VideosService } from '../api/videos-service';
+import { incomingKey } from '../workflows/definitions';
+import { localEnv } from './helpers/temporal';
+
+const keys = new Map([['alice-key-0123456789', 'alice'], ['bob-key-0123456789ab', 'bob'], ['local-key-0123456789', '*']]);
+const maxUploadBytes = 1000;
+
+let env: TestWorkflowEnvironment;
+let dir: string;
+let storage: LocalStorage;
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  env = await localEnv();
+  dir = await mkdtemp(join(tmpdir(), 'bing-api-'));
+  storage = new LocalStorage(dir);
+  const app = createApp({
+    videos: new VideosService(env.client, 'api-test-no-worker'),
+    storage, apiKeys: keys, maxUploadBytes, uploadTimeout: '1h', logger: pino({ level: 'silent' }),
+  });
+  server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+
+afterAll(async () => {
+  server?.close();
+  await env?.teardown();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const call = (path: string, key: string | undefined, init: RequestInit = {}) =>
+  fetch(`${base}${path}`, { ...init, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(init.headers as Record<string, string>) } });
+
+async function expectProblem(res: Response, status: number, detail: RegExp) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  const body = (await res.json()) as { status: number; title: string; detail: string };
+  expect(body.status).toBe(status);
+  expect(`${body.title}: ${body.detail}`).toMatch(detail);
+}
+
+describe('API', () => {
+  it('refuses a missing or wrong key with 401', async () => {
+    await expectProblem(await call('/v1/videos/abcdefgh1234', undefined), 401, /Bearer/);
+    await expectProblem(await call('/v1/videos/abcdefgh1234', 'not-a-key-at-all-000'), 401, /not valid/);
+  });
+
+  it('answers unknown routes and ids with 404', async () => {
+    await expectProblem(await call('/v1/nothing-here', 'alice-key-0123456789'), 404, /no route/);
+    await expectProblem(await call('/v1/videos/..%2F..%2Fetc', 'alice-key-0123456789'), 404, /no video/);
+  });
+
+  it('refuses an empty body and a declared size over the limit before storing a byte', async () => {
+    await expectProblem(await call('/v1/videos', 'alice-key-0123456789', { method: 'POST', body: '' }), 400, /empty/);
+    const res = await call('/v1/videos', 'alice-key-0123456789', { method: 'POST', body: Buffer.alloc(maxUploadBytes + 1) });
+    await expectProblem(res, 413, /limit is 1000 bytes/);
+    expect(await storage.list('incoming/')).toEqual([]);
+  });
+
+  it('stops a streamed body that grows past the limit and removes what it stored', async () => {
+    const chunks = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 5; i++) controller.enqueue(new Uint8Array(400));
+        controller.close();
+      },
+    });
+    const res = await call('/v1/videos', 'alice-key-0123456789', { method: 'POST', body: chunks, duplex: 'half' } as RequestInit);
+    await expectProblem(res, 413, /limit/);
+    expect(await storage.list('incoming/')).toEqual([]);
+  });
+
+  it('starts the workflow, and shows a video to its owner only', async () => {
+    const res = await call('/v1/videos', 'alice-key-0123456789', { method: 'POST', body: 'some bytes' });
+    expect(res.status).toBe(202);
+    const { videoId, workflowId, statusUrl } = (await res.json()) as { videoId: string; workflowId: string; statusUrl: string };
+    expect(workflowId).toBe(`video-${videoId}`);
+    expect(statusUrl).toBe(`/v1/videos/${videoId}`);
+    expect((await storage.head(incomingKey(videoId)))?.size).toBe(10);
+    await expectProblem(await call(statusUrl, 'bob-key-0123456789ab'), 404, /no video/);
+    await expectProblem(await call(statusUrl, 'local-key-0123456789', { headers: { 'x-bing-user': 'bob' } }), 404, /no video/);
+  });
+
+  it('lets a key for any user name the user, and checks the name', async () => {
+    await expectProblem(await call('/v1/videos/abcdefgh1234', 'local-key-0123456789', { headers: { 'x-bing-user': '../alice' } }), 400, /X-Bing-User/);
+  });
+});
