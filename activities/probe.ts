@@ -17,8 +17,9 @@ const rate = (r?: string): number => {
   return n && d ? n / d : 0;
 };
 
-const firstLine = (err: unknown): string =>
-  ((err as { stderr?: string }).stderr ?? String(err)).split('\n').map((l) => l.trim()).find(Boolean) ?? 'unknown error';
+/** ffmpeg's first complaint, without the server-side path it names the file by. */
+const firstLine = (err: unknown, path: string): string =>
+  ((err as { stderr?: string }).stderr ?? String(err)).replaceAll(`${path}: `, '').split('\n').map((l) => l.trim()).find(Boolean) ?? 'unknown error';
 
 export async function probeVideo(path: string): Promise<VideoFacts> {
   let probe: ProbeOutput;
@@ -26,14 +27,14 @@ export async function probeVideo(path: string): Promise<VideoFacts> {
     const { stdout } = await run('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path], { maxBuffer: 16 << 20 });
     probe = JSON.parse(stdout) as ProbeOutput;
   } catch (err) {
-    throw new NotAVideo(`not a readable video: ${firstLine(err)}`);
+    throw new NotAVideo(`not a readable video: ${firstLine(err, path)}`);
   }
   const video = probe.streams?.find((s) => s.codec_type === 'video');
   if (!video?.width || !video.height) throw new NotAVideo('not a video: the file has no video stream');
   try {
     await run('ffmpeg', ['-v', 'error', '-xerror', '-i', path, '-map', '0:v:0', '-frames:v', '3', '-f', 'null', '-']);
   } catch (err) {
-    throw new NotAVideo(`the video stream cannot be decoded: ${firstLine(err)}`);
+    throw new NotAVideo(`the video stream cannot be decoded: ${firstLine(err, path)}`);
   }
   const fps = rate(video.avg_frame_rate) || rate(video.r_frame_rate);
   const durationSeconds = Number(probe.format?.duration ?? video.duration ?? 0) ||

@@ -97,7 +97,7 @@ describe('videoCommentary', () => {
       expect(progress.stages.ingest.state).toBe('failed');
       return progress.error;
     });
-    expect(failure).toMatch(/not a readable video|not a video/);
+    expect(failure).toBe('not a readable video: Invalid data found when processing input');
     expect(await storage.head(incomingKey('notvideo1'))).toBeUndefined();
   });
 });
