@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { UploadCompleted, VideoFacts } from '../workflows/definitions';
+import type { IngestedSource, UploadCompleted, VideoFacts } from '../workflows/definitions';
 import { badInput } from './failures';
 import { NotAVideo, probeVideo } from './probe';
 import type { Storage } from './storage/storage';
@@ -15,12 +15,7 @@ export interface IngestInput {
   upload: UploadCompleted;
 }
 
-export interface IngestResult {
-  key: string;
-  size: number;
-  sha256: string;
-  facts: VideoFacts;
-}
+export type IngestResult = IngestedSource;
 
 export const sourceKey = (userId: string, videoId: string): string => `uploads/${userId}/${videoId}/source`;
 

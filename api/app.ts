@@ -1,15 +1,23 @@
 // The Express gateway: authentication, the routes, problem+json for every error.
+import type { Client } from '@temporalio/client';
 import express from 'express';
 import type { Logger } from 'pino';
+import type { GpuJobRunner } from '../activities/gpu/runner';
 import type { Storage } from '../activities/storage/storage';
 import { requireApiKey } from './auth';
 import { HttpProblem, problemHandler } from './problem';
+import { filesRouter } from './routes/files';
+import { jobsRouter } from './routes/jobs';
 import { videosRouter } from './routes/videos';
+import type { UrlSigner } from './signed-urls';
 import type { VideosService } from './videos-service';
 
 export interface AppOptions {
+  client: Client;
   videos: VideosService;
   storage: Storage;
+  runner: GpuJobRunner;
+  signer: UrlSigner;
   apiKeys: Map<string, string>;
   maxUploadBytes: number;
   uploadTimeout: string;
@@ -21,14 +29,25 @@ export function createApp(options: AppOptions): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use((req, _res, next) => {
-    req.log = options.logger.child({ method: req.method, url: req.originalUrl });
+    req.log = options.logger.child({ method: req.method, url: req.path });
     next();
   });
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
+  app.get('/readyz', async (_req, res) => {
+    const checks = await Promise.allSettled([
+      options.client.workflowService.getSystemInfo({}),
+      options.storage.head('readyz-probe'),
+    ]);
+    const [temporal, storage] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : String(c.reason)));
+    const ready = temporal === 'ok' && storage === 'ok';
+    res.status(ready ? 200 : 503).json({ ready, temporal, storage });
+  });
+  app.use('/files', filesRouter(options.storage, options.signer));
   app.use('/v1', requireApiKey(options.apiKeys));
   app.use('/v1/videos', videosRouter(options));
+  app.use('/v1/jobs', jobsRouter(options.runner, options.videos));
   app.use((req) => {
     throw new HttpProblem(404, 'Not found', `no route for ${req.method} ${req.path}`);
   });

@@ -19,12 +19,15 @@ function findUser(keys: Map<string, string>, presented: string): string | undefi
 
 export function requireApiKey(keys: Map<string, string>): RequestHandler {
   return (req, _res, next) => {
-    const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
+    // EventSource cannot send headers: an event stream may carry the key as ?key=.
+    const streamKey = req.method === 'GET' && req.path.endsWith('/events') && typeof req.query.key === 'string' ? `Bearer ${req.query.key}` : undefined;
+    const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? streamKey ?? '');
     const user = match ? findUser(keys, match[1]!) : undefined;
     if (!user) {
       throw new HttpProblem(401, 'Unauthorized', match ? 'the API key is not valid' : 'send the API key as "Authorization: Bearer <key>"');
     }
-    const named = req.get('x-bing-user');
+    const named = req.get('x-bing-user') ?? (streamKey && typeof req.query.user === 'string' ? req.query.user : undefined);
+    req.operator = user === anyUser;
     if (user === anyUser) {
       const chosen = named ?? defaultLocalUser;
       if (!userIdPattern.test(chosen)) throw new HttpProblem(400, 'Invalid user', `X-Bing-User must match ${userIdPattern}`);

@@ -29,5 +29,7 @@ declare module 'express-serve-static-core' {
   interface Request {
     log?: import('pino').Logger;
     userId?: string;
+    /** The key may act for any user (the local launcher's): it sees everything. */
+    operator?: boolean;
   }
 }

@@ -2,7 +2,9 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
-import { createStorage } from '../workers/wiring';
+import { randomBytes } from 'node:crypto';
+import { createRunner, createStorage } from '../workers/wiring';
+import { UrlSigner } from './signed-urls';
 import { createApp } from './app';
 import { VideosService } from './videos-service';
 
@@ -12,9 +14,13 @@ async function main(): Promise<void> {
   if (!config.BING_API_KEYS?.size) throw new Error('BING_API_KEYS is not set: no one could call the API');
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const storage = createStorage(config);
   const app = createApp({
+    client,
     videos: new VideosService(client, config.BING_TASK_QUEUE),
-    storage: createStorage(config),
+    storage,
+    runner: createRunner(config, storage),
+    signer: new UrlSigner(config.BING_URL_SECRET ?? randomBytes(32).toString('hex')),
     apiKeys: config.BING_API_KEYS,
     maxUploadBytes: config.BING_MAX_UPLOAD_BYTES,
     uploadTimeout: config.BING_UPLOAD_TIMEOUT,

@@ -1,15 +1,16 @@
-// What the API asks of Temporal about one video: start it, signal its upload, read its status.
-import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+// What the API asks of Temporal about videos: start, signal, list, read, cancel and rerun them.
+import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { videoWorkflowId } from '../common/ids';
 import type { GpuJobHeartbeat } from '../activities/gpu/run-gpu-job';
 import {
   progressQuery, searchAttributes, stageNames, uploadCompletedSignal,
-  type Progress, type UploadCompleted, type VideoCommentaryInput, type VideoManifest,
+  type Progress, type Stage, type UploadCompleted, type VideoCommentaryInput, type VideoManifest,
 } from '../workflows/definitions';
 import type { videoCommentary } from '../workflows/video-commentary';
 
-export type RequestStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out';
+export type RequestStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out' | 'continued_as_new';
 
 export interface VideoStatus extends Progress {
   status: RequestStatus;
@@ -19,8 +20,26 @@ export interface VideoStatus extends Progress {
   result?: VideoManifest;
 }
 
+export interface VideoListing {
+  videoId: string;
+  workflowId: string;
+  status: RequestStatus;
+  stage: Stage;
+  fileName?: string;
+  startedAt?: string;
+  closedAt?: string;
+}
+
+export class NotRerunnable extends Error {}
+
 const emptyStages = () =>
   Object.fromEntries(stageNames.map((s) => [s, { state: 'pending', progress: 0 }])) as Progress['stages'];
+
+const statusName = (code: number | null | undefined): RequestStatus =>
+  (temporal.api.enums.v1.WorkflowExecutionStatus[code ?? 0] ?? 'UNSPECIFIED').replace('WORKFLOW_EXECUTION_STATUS_', '').toLowerCase() as RequestStatus;
+
+const timestamp = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+  t?.seconds ? new Date(Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString() : undefined;
 
 export class VideosService {
   constructor(private readonly client: Client, private readonly taskQueue: string) {}
@@ -36,9 +55,12 @@ export class VideosService {
       workflowId,
       args: [input],
       memo,
+      staticSummary: `${input.fileName} from ${input.userId}${input.run && input.run > 1 ? `, run ${input.run}` : ''}`,
+      staticDetails: `**video** ${input.videoId} · **user** ${input.userId} · **file** ${input.fileName} · **language** ${input.language}`,
       typedSearchAttributes: [
         { key: searchAttributes.userId, value: input.userId },
-        { key: searchAttributes.stage, value: 'uploading' },
+        { key: searchAttributes.videoId, value: input.videoId },
+        { key: searchAttributes.stage, value: input.source ? 'mot' : 'uploading' },
       ],
     });
     return workflowId;
@@ -52,21 +74,26 @@ export class VideosService {
     await this.handle(videoId).terminate(reason).catch(() => undefined);
   }
 
-  /** The video's status, or undefined when it does not exist or belongs to someone else. */
-  async status(videoId: string, userId: string): Promise<VideoStatus | undefined> {
-    const handle = this.handle(videoId);
-    let description;
+  /** The latest run's description, when the video exists and belongs to the user. */
+  private async owned(videoId: string, userId: string): Promise<WorkflowExecutionDescription | undefined> {
     try {
-      description = await handle.describe();
+      const description = await this.handle(videoId).describe();
+      return description.typedSearchAttributes.get(searchAttributes.userId) === userId ? description : undefined;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;
     }
-    if (description.typedSearchAttributes.get(searchAttributes.userId) !== userId) return undefined;
+  }
+
+  /** The video's status, or undefined when it does not exist or belongs to someone else. */
+  async status(videoId: string, userId: string): Promise<VideoStatus | undefined> {
+    const description = await this.owned(videoId, userId);
+    if (!description) return undefined;
+    const handle = this.handle(videoId);
     const status = description.status.name.toLowerCase() as RequestStatus;
     // A request terminated before its first workflow task has no state to query.
     const progress = await handle.query(progressQuery).catch((): Progress => ({
-      videoId, userId, stage: status === 'running' ? 'uploading' : 'failed', stages: emptyStages(),
+      videoId, userId, run: 1, stage: status === 'running' ? 'uploading' : 'failed', stages: emptyStages(),
       error: status === 'running' ? undefined : `the request was ${status}`,
     }));
     for (const activity of description.raw.pendingActivities ?? []) {
@@ -84,5 +111,62 @@ export class VideosService {
       closedAt: description.closeTime?.toISOString(),
       result: status === 'completed' ? await handle.result() : undefined,
     };
+  }
+
+  /** The user's videos, newest first, one entry per video (its latest run). */
+  async list(userId: string, options: { stage?: Stage; pageSize: number; pageToken?: string }): Promise<{ videos: VideoListing[]; nextPageToken?: string }> {
+    const query = [`WorkflowType = 'videoCommentary'`, `BingUserId = '${userId}'`, ...(options.stage ? [`BingStage = '${options.stage}'`] : [])].join(' AND ');
+    const response = await this.client.workflowService.listWorkflowExecutions({
+      namespace: this.client.options.namespace,
+      query,
+      pageSize: options.pageSize,
+      nextPageToken: options.pageToken ? Buffer.from(options.pageToken, 'base64url') : undefined,
+    });
+    const seen = new Set<string>();
+    const videos: VideoListing[] = [];
+    for (const execution of response.executions ?? []) {
+      const workflowId = execution.execution?.workflowId ?? '';
+      if (seen.has(workflowId)) continue;
+      seen.add(workflowId);
+      const fields = execution.searchAttributes?.indexedFields ?? {};
+      const decode = <T>(payload: temporal.api.common.v1.IPayload | null | undefined) => (payload ? defaultPayloadConverter.fromPayload<T>(payload) : undefined);
+      videos.push({
+        videoId: decode<string>(fields.BingVideoId) ?? workflowId.replace(/^video-/, ''),
+        workflowId,
+        status: statusName(execution.status),
+        stage: decode<Stage>(fields.BingStage) ?? 'uploading',
+        fileName: decode<string>(execution.memo?.fields?.fileName),
+        startedAt: timestamp(execution.startTime),
+        closedAt: timestamp(execution.closeTime),
+      });
+    }
+    const token = response.nextPageToken?.length ? Buffer.from(response.nextPageToken).toString('base64url') : undefined;
+    return { videos, nextPageToken: token };
+  }
+
+  /** Requests cancellation; false when there is no such video of the user's. */
+  async cancel(videoId: string, userId: string): Promise<VideoStatus | undefined> {
+    const description = await this.owned(videoId, userId);
+    if (!description) return undefined;
+    if (description.status.name === 'RUNNING') await this.handle(videoId).cancel();
+    return this.status(videoId, userId);
+  }
+
+  /** A new run of a finished request on its stored upload, with the models current now. */
+  async rerun(videoId: string, userId: string): Promise<{ workflowId: string; run: number } | undefined> {
+    const description = await this.owned(videoId, userId);
+    if (!description) return undefined;
+    if (description.status.name === 'RUNNING') throw new NotRerunnable('the request is still running; cancel it or wait for it to end');
+    const previous = await this.handle(videoId).query(progressQuery);
+    if (!previous.source) throw new NotRerunnable('the request never stored a valid video, so there is nothing to rerun');
+    const memo = description.memo ?? {};
+    const fileName = typeof memo.fileName === 'string' ? memo.fileName : 'video';
+    const language = typeof memo.language === 'string' && memo.language === 'ko' ? 'ko' : 'en';
+    const run = previous.run + 1;
+    const workflowId = await this.start(
+      { videoId, userId, fileName, language, uploadTimeout: '1m', run, source: previous.source },
+      { ...memo, run },
+    );
+    return { workflowId, run };
   }
 }

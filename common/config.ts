@@ -19,6 +19,8 @@ const schema = z.object({
   BING_API_PORT: port.default(8080),
   BING_API_URL: z.url().optional(),
   BING_API_KEYS: apiKeys.optional(),
+  /** Signs the API's file links; set it when several API processes serve one deployment. */
+  BING_URL_SECRET: z.string().min(32).optional(),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   BING_TEMPORAL_UI_PORT: port.default(8233),

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalJobRunner } from '../activities/gpu/local-runner';
 import { LocalStorage } from '../activities/storage/local';
+import { UrlSigner } from '../api/signed-urls';
 import { createApp } from '../api/app';
 import { VideosService } from '../api/videos-service';
 import { incomingKey } from '../workflows/definitions';
@@ -26,7 +28,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bing-api-'));
   storage = new LocalStorage(dir);
   const app = createApp({
+    client: env.client,
     videos: new VideosService(env.client, 'api-test-no-worker'),
+    runner: new LocalJobRunner({ jobsDir: join(dir, 'jobs'), storage, commands: { mot: [], action: [], train: [] }, stopGraceMs: 0 }),
+    signer: new UrlSigner('a-test-secret-of-thirty-two-chars!'),
     storage, apiKeys: keys, maxUploadBytes, uploadTimeout: '1h', logger: pino({ level: 'silent' }),
   });
   server = app.listen(0, '127.0.0.1');

@@ -106,6 +106,62 @@ describe('the local stack', () => {
     expect(status.error).toMatch(/not a (readable )?video/);
   });
 
+  it('streams status changes as server-sent events until the request ends', async () => {
+    const videoId = await upload(clip);
+    const res = await fetch(`${stack.apiUrl}/v1/videos/${videoId}/events?key=${await stack.apiKey()}&user=carol`);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const text = await res.text();
+    const stages = [...text.matchAll(/^data: (\{.*\})$/gm)].map((m) => (JSON.parse(m[1]!) as Partial<VideoStatus>).stage).filter(Boolean);
+    expect(stages).toEqual(expect.arrayContaining(['mot', 'action', 'done']));
+    expect(stages.indexOf('mot')).toBeLessThan(stages.indexOf('done'));
+    expect(text.trimEnd().endsWith('event: end\ndata: {}')).toBe(true);
+  });
+
+  it('cancels a request during its MOT job: the job stops and nothing partial remains', async () => {
+    const videoId = await upload(clip);
+    await waitFor(videoId, (s) => (s.stage === 'mot' && s.stages.mot.progress > 0) || ended(s));
+    const asked = Date.now();
+    expect((await api(`/v1/videos/${videoId}/cancel`, { method: 'POST' })).status).toBe(202);
+    const status = await waitFor(videoId, ended, 20_000);
+    expect(status).toMatchObject({ status: 'cancelled', stage: 'cancelled' });
+    expect(Date.now() - asked).toBeLessThan(10_000);
+    const { stdout } = await run('pgrep', ['-f', join(stack.dataDir, 'jobs', `video-${videoId}-mot-1`)]).catch(() => ({ stdout: '' }));
+    expect(stdout.trim()).toBe('');
+    const { jobs } = (await (await api('/v1/jobs')).json()) as { jobs: { name: string; status: string; starts: number }[] };
+    expect(jobs.find((j) => j.name === `video-${videoId}-mot-1`)).toMatchObject({ status: 'Stopped', starts: 1 });
+    expect(Object.keys((await (await api(`/v1/videos/${videoId}`)).json() as { files: object }).files)).toEqual(['source']);
+  });
+
+  it('reruns a finished request as a second run with its own jobs and results', async () => {
+    const videoId = await upload(clip);
+    const first = await waitFor(videoId, ended);
+    expect(first.status).toBe('completed');
+    const res = await api(`/v1/videos/${videoId}/rerun`, { method: 'POST' });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ run: 2 });
+    const second = await waitFor(videoId, (s) => s.run === 2 && ended(s));
+    expect(second).toMatchObject({ status: 'completed', run: 2 });
+    expect(second.result!.results.commentary).toBe(`results/${videoId}/run-2/commentary.json`);
+    expect(second.result!.source.sha256).toBe(first.result!.source.sha256);
+    const { stdout } = await stack.bing('jobs', '--json');
+    const names = (JSON.parse(stdout) as { name: string }[]).map((j) => j.name);
+    expect(names).toEqual(expect.arrayContaining([`video-${videoId}-mot-1`, `video-${videoId}-mot-2`]));
+  });
+
+  it('serves result files by signed links, with ranges for seeking', async () => {
+    const videoId = await upload(clip);
+    const status = (await (await api(`/v1/videos/${(await waitFor(videoId, ended)).videoId}`)).json()) as VideoStatus & { files: Record<string, string> };
+    expect(Object.keys(status.files)).toEqual(expect.arrayContaining(['source', 'tracks.json', 'actions.json', 'commentary.json', 'commentary.vtt', 'manifest.json']));
+    const vtt = await fetch(`${stack.apiUrl}${status.files['commentary.vtt']}`);
+    expect(vtt.headers.get('content-type')).toMatch(/^text\/vtt/);
+    expect(await vtt.text()).toMatch(/^WEBVTT/);
+    const part = await fetch(`${stack.apiUrl}${status.files.source}`, { headers: { range: 'bytes=4-11' } });
+    expect(part.status).toBe(206);
+    expect(Buffer.from(await part.arrayBuffer()).toString('latin1')).toBe('ftypisom');
+    const forged = status.files.source!.replace(/signature=[^&]+/, 'signature=forged');
+    expect((await fetch(`${stack.apiUrl}${forged}`)).status).toBe(403);
+  });
+
   it('finishes a request that was running when the stack stopped, once it starts again', async () => {
     const videoId = await upload(clip);
     const inMot = await waitFor(videoId, (s) => s.stage === 'mot' || ended(s));

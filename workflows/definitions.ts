@@ -4,11 +4,13 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 
 export const searchAttributes = {
   userId: defineSearchAttributeKey('BingUserId', 'KEYWORD'),
+  videoId: defineSearchAttributeKey('BingVideoId', 'KEYWORD'),
   stage: defineSearchAttributeKey('BingStage', 'KEYWORD'),
+  videoSeconds: defineSearchAttributeKey('BingVideoSeconds', 'DOUBLE'),
 } as const;
 
-/** The search attributes the launcher registers with the dev server. */
-export const searchAttributeTypes = { BingUserId: 'Keyword', BingStage: 'Keyword' } as const;
+/** The search attributes the launcher registers with the dev server (Temporal CLI type names). */
+export const searchAttributeTypes = { BingUserId: 'Keyword', BingVideoId: 'Keyword', BingStage: 'Keyword', BingVideoSeconds: 'Double' } as const;
 
 export const stageNames = ['uploading', 'ingest', 'mot', 'action', 'commentary', 'deliver'] as const;
 export type StageName = (typeof stageNames)[number];
@@ -36,6 +38,17 @@ export interface VideoCommentaryInput {
   language: 'en' | 'ko';
   /** How long to wait for the upload to finish, e.g. '24h'. */
   uploadTimeout: string;
+  /** 1 for the first run; a rerun takes the next number, so its GPU jobs and results are new. */
+  run?: number;
+  /** A rerun starts from the stored upload instead of waiting for one. */
+  source?: IngestedSource;
+}
+
+export interface IngestedSource {
+  key: string;
+  size: number;
+  sha256: string;
+  facts: VideoFacts;
 }
 
 export interface VideoFacts {
@@ -50,7 +63,8 @@ export interface VideoFacts {
 export interface VideoManifest {
   videoId: string;
   userId: string;
-  source: { key: string; size: number; sha256: string; facts: VideoFacts };
+  run: number;
+  source: IngestedSource;
   results: Record<'tracks' | 'tracksTxt' | 'actions' | 'commentary' | 'commentaryVtt', string>;
   summary: { tracks: number; events: number; lines: number; language: string };
   stageSeconds: Partial<Record<StageName, number>>;
@@ -59,14 +73,21 @@ export interface VideoManifest {
 export interface Progress {
   videoId: string;
   userId: string;
+  run: number;
   stage: Stage;
   stages: Record<StageName, StageProgress>;
   error?: string;
+  /** The stored upload, once ingested: what a rerun starts from. */
+  source?: IngestedSource;
   manifestKey?: string;
 }
 
 /** GPU jobs run on their own task queue beside the workflow's: `bing` -> `bing-gpu`. */
 export const gpuTaskQueue = (taskQueue: string): string => `${taskQueue}-gpu`;
+
+/** Where a run's results go: results/{videoId}/ for the first, results/{videoId}/run-{n}/ for reruns. */
+export const resultsPrefix = (videoId: string, run: number): string =>
+  run === 1 ? `results/${videoId}/` : `results/${videoId}/run-${run}/`;
 
 /** Where an upload lands before ingest moves it to its permanent key. */
 export const incomingKey = (videoId: string): string => `incoming/${videoId}`;

@@ -1,13 +1,16 @@
 // One workflow per uploaded video: wait for the upload, ingest it, track the players, recognise
-// their actions, write the commentary, deliver a manifest. Every stage is visible as BingStage.
+// their actions, write the commentary, deliver a manifest. Every stage is visible as BingStage
+// and in the workflow's current details; a rerun starts from the stored upload.
 import {
-  ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, log, proxyActivities,
-  setHandler, upsertSearchAttributes, workflowInfo,
+  ActivityCancellationType, ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, log, proxyActivities,
+  setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo, type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { GpuJobRequest } from '../activities/gpu/run-gpu-job';
 import {
-  gpuTaskQueue, incomingKey, progressQuery, searchAttributes, stageNames, uploadCompletedSignal,
-  type Progress, type Stage, type StageName, type StageProgress, type UploadCompleted, type VideoCommentaryInput, type VideoManifest,
+  gpuTaskQueue, incomingKey, progressQuery, resultsPrefix, searchAttributes, stageNames, uploadCompletedSignal,
+  type IngestedSource, type Progress, type Stage, type StageName, type StageProgress, type UploadCompleted,
+  type VideoCommentaryInput, type VideoManifest,
 } from './definitions';
 
 const { ingestUpload, writeCommentary, deliver, discardVideo } = proxyActivities<Activities>({
@@ -15,18 +18,29 @@ const { ingestUpload, writeCommentary, deliver, discardVideo } = proxyActivities
   retry: { initialInterval: '1s', maximumInterval: '1 minute', nonRetryableErrorTypes: ['BadInput'] },
 });
 
-const gpuJobs = () => proxyActivities<Activities>({
+const gpuJobOptions = (): ActivityOptions => ({
   taskQueue: gpuTaskQueue(workflowInfo().taskQueue),
+  // The request ends only after its job has stopped, so that nothing keeps running unpaid-for.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   startToCloseTimeout: '24 hours',
   heartbeatTimeout: '30s',
   retry: { initialInterval: '2s', maximumInterval: '2 minutes', nonRetryableErrorTypes: ['BadInput', 'JobFailed'] },
 });
 
+/** A GPU job, named in the Web UI by its step and the job it runs. */
+function runGpuJob(request: GpuJobRequest) {
+  const options = gpuJobOptions();
+  const jobName = `${workflowInfo().workflowId}-${request.step}-${request.run}`;
+  return proxyActivities<Activities>(options).runGpuJob.executeWithOptions(
+    { ...options, summary: `${request.kind} job ${jobName}` }, [request]);
+}
+
 export async function videoCommentary(input: VideoCommentaryInput): Promise<VideoManifest> {
   const { videoId, userId } = input;
-  const { runGpuJob } = gpuJobs();
+  const run = input.run ?? 1;
   const stages = Object.fromEntries(stageNames.map((s) => [s, { state: 'pending', progress: 0 }])) as Record<StageName, StageProgress>;
-  const progress: Progress = { videoId, userId, stage: 'uploading', stages };
+  const progress: Progress = { videoId, userId, run, stage: 'uploading', stages };
+  const prefix = resultsPrefix(videoId, run);
   let upload: UploadCompleted | undefined;
 
   setHandler(progressQuery, () => progress);
@@ -37,50 +51,58 @@ export async function videoCommentary(input: VideoCommentaryInput): Promise<Vide
   const enter = (stage: Stage) => {
     progress.stage = stage;
     upsertSearchAttributes([{ key: searchAttributes.stage, value: stage }]);
+    setCurrentDetails(`**${stage}**${progress.error ? `: ${progress.error}` : ''}\n\n${stageNames.map((s) => `${s}: ${stages[s].state}`).join(' · ')}`);
   };
 
   async function stage<T>(name: StageName, work: () => Promise<T>): Promise<T> {
-    enter(name);
     const started = Date.now();
     Object.assign(stages[name], { state: 'running', startedAt: new Date(started).toISOString() });
+    enter(name);
     const result = await work();
     Object.assign(stages[name], { state: 'done', progress: 1, endedAt: new Date().toISOString(), seconds: (Date.now() - started) / 1000 });
     return result;
   }
 
-  upsertSearchAttributes([{ key: searchAttributes.userId, value: userId }]);
+  const skip = (name: StageName) => Object.assign(stages[name], { state: 'done', progress: 1, seconds: 0 });
+
+  upsertSearchAttributes([{ key: searchAttributes.userId, value: userId }, { key: searchAttributes.videoId, value: videoId }]);
   try {
-    const uploaded = await stage('uploading', async () => {
-      if (!(await condition(() => upload !== undefined, input.uploadTimeout))) {
-        throw ApplicationFailure.nonRetryable(`the upload did not finish within ${input.uploadTimeout}`, 'UploadTimeout');
-      }
-      return upload!;
-    });
-    const source = await stage('ingest', () => ingestUpload({ videoId, userId, upload: uploaded }));
-    const resultsPrefix = `results/${videoId}/`;
+    let source: IngestedSource;
+    if (input.source) {
+      source = input.source;
+      skip('uploading');
+      skip('ingest');
+    } else {
+      const uploaded = await stage('uploading', async () => {
+        if (!(await condition(() => upload !== undefined, input.uploadTimeout))) {
+          throw ApplicationFailure.nonRetryable(`the upload did not finish within ${input.uploadTimeout}`, 'UploadTimeout');
+        }
+        return upload!;
+      });
+      source = await stage('ingest', () => ingestUpload({ videoId, userId, upload: uploaded }));
+    }
+    progress.source = source;
+    upsertSearchAttributes([{ key: searchAttributes.videoSeconds, value: source.facts.durationSeconds }]);
     const mot = await stage('mot', () => runGpuJob({
-      kind: 'mot', step: 'mot', run: 1, subject: videoId,
-      inputs: { video: source.key }, outputs: { tracks: resultsPrefix },
+      kind: 'mot', step: 'mot', run, subject: videoId, inputs: { video: source.key }, outputs: { tracks: prefix },
     }));
-    const tracksKey = requireOutput(mot.outputs, `${resultsPrefix}tracks.json`);
+    const tracksKey = requireOutput(mot.outputs, `${prefix}tracks.json`);
     const action = await stage('action', () => runGpuJob({
-      kind: 'action', step: 'action', run: 1, subject: videoId,
-      inputs: { tracks: tracksKey }, outputs: { actions: resultsPrefix },
+      kind: 'action', step: 'action', run, subject: videoId, inputs: { tracks: tracksKey }, outputs: { actions: prefix },
     }));
-    const actionsKey = requireOutput(action.outputs, `${resultsPrefix}actions.json`);
+    const actionsKey = requireOutput(action.outputs, `${prefix}actions.json`);
     const commentary = await stage('commentary', () =>
-      writeCommentary({ videoId, actionsKey, tracksKey, resultsPrefix, language: input.language }));
+      writeCommentary({ videoId, actionsKey, tracksKey, resultsPrefix: prefix, language: input.language }));
     const manifest: VideoManifest = {
-      videoId, userId,
-      source: { key: source.key, size: source.size, sha256: source.sha256, facts: source.facts },
+      videoId, userId, run, source,
       results: {
-        tracks: tracksKey, tracksTxt: `${resultsPrefix}tracks.txt`, actions: actionsKey,
+        tracks: tracksKey, tracksTxt: `${prefix}tracks.txt`, actions: actionsKey,
         commentary: commentary.commentaryKey, commentaryVtt: commentary.vttKey,
       },
       summary: { tracks: commentary.tracks, events: commentary.events, lines: commentary.lines, language: input.language },
       stageSeconds: stageSeconds(stages),
     };
-    progress.manifestKey = await stage('deliver', () => deliver(manifest));
+    progress.manifestKey = await stage('deliver', () => deliver({ manifest, key: `${prefix}manifest.json` }));
     enter('done');
     return { ...manifest, stageSeconds: stageSeconds(stages) };
   } catch (err) {
@@ -88,8 +110,8 @@ export async function videoCommentary(input: VideoCommentaryInput): Promise<Vide
     const cancelled = isCancellation(err);
     if (stages[current]) stages[current].state = cancelled ? 'cancelled' : 'failed';
     progress.error = cancelled ? 'cancelled' : reasonOf(err);
-    log.warn('video request ended early', { videoId, stage: current, error: progress.error });
-    await CancellationScope.nonCancellable(() => discardVideo({ videoId, uploadKey: incomingKey(videoId) }));
+    log.warn('video request ended early', { videoId, run, stage: current, error: progress.error });
+    await CancellationScope.nonCancellable(() => discardVideo({ uploadKey: incomingKey(videoId), resultsPrefix: prefix }));
     enter(cancelled ? 'cancelled' : 'failed');
     throw err;
   }

@@ -64,7 +64,7 @@ export function createRunGpuJob(runner: GpuJobRunner, polling: JobPolling) {
       try {
         await (polling.sleep ?? ctx.sleep)(polling.intervalMs);
       } catch (err) {
-        if (err instanceof CancelledFailure && ctx.cancellationDetails?.cancelRequested) {
+        if (cancelRequested(err, ctx)) {
           ctx.log.info('cancelled: stopping job', { jobName });
           await runner.stop(jobName);
         }
@@ -72,6 +72,15 @@ export function createRunGpuJob(runner: GpuJobRunner, polling: JobPolling) {
       }
     }
   };
+}
+
+/**
+ * The workflow asked for the job to end (not a worker shutting down or a timed-out attempt, which
+ * leave the job running for the next attempt to adopt).
+ */
+function cancelRequested(err: unknown, ctx: Context): boolean {
+  if (!(err instanceof CancelledFailure)) return false;
+  return ctx.cancellationDetails?.cancelRequested === true || err.message === 'CANCELLED';
 }
 
 async function startOrAdopt(runner: GpuJobRunner, jobName: string, spec: JobSpec): Promise<void> {

@@ -11,6 +11,17 @@ export interface Problem {
   detail?: string;
 }
 
+export interface JobListing {
+  name: string;
+  videoId?: string;
+  kind: string;
+  status: string;
+  starts: number;
+  startedAt: string;
+  seconds: number;
+  failureReason?: string;
+}
+
 export class ApiError extends Error {
   constructor(readonly problem: Problem) {
     super(`${problem.title}${problem.detail ? `: ${problem.detail}` : ''} (HTTP ${problem.status})`);
@@ -68,6 +79,18 @@ export class ApiClient {
 
   async status(videoId: string): Promise<VideoStatus> {
     return (await (await this.request(`/v1/videos/${encodeURIComponent(videoId)}`)).json()) as VideoStatus;
+  }
+
+  async cancel(videoId: string): Promise<{ status: string; stage: string }> {
+    return (await (await this.request(`/v1/videos/${encodeURIComponent(videoId)}/cancel`, { method: 'POST' })).json()) as never;
+  }
+
+  async rerun(videoId: string): Promise<{ workflowId: string; run: number }> {
+    return (await (await this.request(`/v1/videos/${encodeURIComponent(videoId)}/rerun`, { method: 'POST' })).json()) as never;
+  }
+
+  async jobs(): Promise<{ jobs: JobListing[] }> {
+    return (await (await this.request('/v1/jobs')).json()) as { jobs: JobListing[] };
   }
 
   async commentary(videoId: string): Promise<{ language: string; lines: { start: number; end: number; text: string }[]; text: string }> {

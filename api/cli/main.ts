@@ -4,12 +4,15 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { VideoStatus } from '../videos-service';
-import { ApiClient } from './api-client';
+import { ApiClient, ApiError } from './api-client';
 import { ProgressView } from './progress-view';
 
 const usage = `usage:
   bing process FILE [--user NAME] [--language en|ko] [--json]   upload a video and print its commentary
   bing status ID [--json]                                       show where a request is
+  bing cancel ID                                                cancel a request (its GPU job is stopped)
+  bing rerun ID [--json]                                        process a finished request again with today's models
+  bing jobs [--json]                                            list GPU jobs and how often each was started
 
 The API is BING_API_URL (default http://127.0.0.1:8080) with the key BING_API_KEY
 (default: the local key in $BING_DATA_DIR/api-key, which \`npm start\` prints).`;
@@ -27,9 +30,21 @@ function apiKey(): string {
 const clock = (seconds: number) => `${String(Math.floor(seconds / 60)).padStart(2, '0')}:${(seconds % 60).toFixed(1).padStart(4, '0')}`;
 const finished = (s: VideoStatus) => s.status !== 'running';
 
+/** Polls the status until the request ends, riding out a minute of the API being away (a restart). */
 async function follow(api: ApiClient, videoId: string, view: ProgressView | undefined): Promise<VideoStatus> {
+  let unreachableSince: number | undefined;
   for (;;) {
-    const status = await api.status(videoId);
+    let status: VideoStatus;
+    try {
+      status = await api.status(videoId);
+      unreachableSince = undefined;
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      unreachableSince ??= Date.now();
+      if (Date.now() - unreachableSince > 60_000) throw err;
+      await sleep(1000);
+      continue;
+    }
     view?.stages(status);
     if (finished(status)) return status;
     await sleep(500);
@@ -68,6 +83,19 @@ async function showStatus(api: ApiClient, videoId: string, json: boolean): Promi
   return status.status === 'failed' ? 1 : 0;
 }
 
+async function listJobs(api: ApiClient, json: boolean): Promise<number> {
+  const { jobs } = await api.jobs();
+  if (json) {
+    process.stdout.write(`${JSON.stringify(jobs, null, 2)}\n`);
+    return 0;
+  }
+  const rows = [['JOB', 'VIDEO', 'KIND', 'STATUS', 'STARTS', 'STARTED', 'SECONDS'],
+    ...jobs.map((j) => [j.name, j.videoId ?? '-', j.kind, j.status, String(j.starts), j.startedAt, j.seconds.toFixed(1)])];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const row of rows) process.stdout.write(`${row.map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
@@ -80,16 +108,30 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const [command, target] = positionals;
-  if (values.help || !command || !target) {
+  if (values.help || !command || (!target && command !== 'jobs')) {
     process.stderr.write(`${usage}\n`);
     return values.help ? 0 : 2;
   }
   const api = new ApiClient(process.env.BING_API_URL ?? 'http://127.0.0.1:8080', apiKey(), values.user);
   switch (command) {
     case 'process':
-      return processVideo(api, target, values.language, values.json);
+      return processVideo(api, target!, values.language, values.json);
     case 'status':
-      return showStatus(api, target, values.json);
+      return showStatus(api, target!, values.json);
+    case 'cancel': {
+      const { status, stage } = await api.cancel(target!);
+      process.stdout.write(`cancellation requested: ${status} at stage ${stage}\n`);
+      return 0;
+    }
+    case 'rerun': {
+      const { run } = await api.rerun(target!);
+      if (!values.json) process.stderr.write(`run ${run} of video ${target} started\n`);
+      const status = await follow(api, target!, values.json ? undefined : new ProgressView(process.stderr));
+      if (values.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+      return status.status === 'completed' ? 0 : 1;
+    }
+    case 'jobs':
+      return listJobs(api, values.json);
     default:
       process.stderr.write(`unknown command ${command}\n${usage}\n`);
       return 2;

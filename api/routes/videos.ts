@@ -1,16 +1,19 @@
 // /v1/videos: upload a video (a streamed body, never held in memory), read its status and results.
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { isVideoId, newVideoId } from '../../common/ids';
 import { ObjectNotFound, type Storage } from '../../activities/storage/storage';
-import { incomingKey } from '../../workflows/definitions';
+import { incomingKey, resultsPrefix, stageNames } from '../../workflows/definitions';
+import type { UrlSigner } from '../signed-urls';
 import { HttpProblem } from '../problem';
-import type { VideosService } from '../videos-service';
+import { NotRerunnable, type VideosService } from '../videos-service';
 
 export interface VideosRouteOptions {
   videos: VideosService;
   storage: Storage;
+  signer: UrlSigner;
   maxUploadBytes: number;
   uploadTimeout: string;
 }
@@ -19,6 +22,20 @@ const uploadQuery = z.object({
   language: z.enum(['en', 'ko']).default('en'),
   name: z.string().max(255).optional(),
 });
+
+const listQuery = z.object({
+  stage: z.enum([...stageNames, 'done', 'failed', 'cancelled']).optional(),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  pageToken: z.string().max(2048).optional(),
+});
+
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new HttpProblem(400, 'Invalid request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return parsed.data;
+}
+
+const fileName = (key: string) => key.slice(key.lastIndexOf('/') + 1);
 
 /** The body's chunks, failing with 413 as soon as they pass the limit. */
 async function* upTo(limit: number, body: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
@@ -36,12 +53,11 @@ function videoIdParam(req: Request): string {
   return id;
 }
 
-export function videosRouter({ videos, storage, maxUploadBytes, uploadTimeout }: VideosRouteOptions): Router {
+export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTimeout }: VideosRouteOptions): Router {
   const router = Router();
 
   router.post('/', async (req, res) => {
-    const query = uploadQuery.safeParse(req.query);
-    if (!query.success) throw new HttpProblem(400, 'Invalid query', query.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const query = parse(uploadQuery, req.query);
     const declared = req.get('content-length');
     if (declared !== undefined && Number(declared) > maxUploadBytes) {
       throw new HttpProblem(413, 'Upload too large', `the limit is ${maxUploadBytes} bytes`);
@@ -49,15 +65,15 @@ export function videosRouter({ videos, storage, maxUploadBytes, uploadTimeout }:
     if (declared === '0') throw new HttpProblem(400, 'Empty upload', 'the request body is empty; send the video as the body');
     const userId = req.userId!;
     const videoId = newVideoId();
-    const fileName = query.data.name ?? req.get('x-bing-file-name') ?? 'video';
+    const name = query.name ?? req.get('x-bing-file-name') ?? 'video';
     const workflowId = await videos.start(
-      { videoId, userId, fileName, language: query.data.language, uploadTimeout },
-      { fileName, contentType: req.get('content-type') ?? 'application/octet-stream' },
+      { videoId, userId, fileName: name, language: query.language, uploadTimeout },
+      { fileName: name, language: query.language, contentType: req.get('content-type') ?? 'application/octet-stream' },
     );
     const key = incomingKey(videoId);
     let stored;
     try {
-      stored = await storage.put(key, Readable.from(upTo(maxUploadBytes, req)), { userId, fileName, contentType: req.get('content-type') ?? '' });
+      stored = await storage.put(key, Readable.from(upTo(maxUploadBytes, req)), { userId, fileName: name, contentType: req.get('content-type') ?? '' });
     } catch (err) {
       await storage.delete(key);
       await videos.abandon(videoId, 'the upload broke off');
@@ -74,11 +90,68 @@ export function videosRouter({ videos, storage, maxUploadBytes, uploadTimeout }:
     });
   });
 
-  router.get('/:id', async (req, res) => {
+  router.get('/', async (req, res) => {
+    const query = parse(listQuery, req.query);
+    res.json(await videos.list(req.userId!, query));
+  });
+
+  /** The status, with signed URLs of every stored file of the run. */
+  async function statusWithFiles(req: Request) {
     const videoId = videoIdParam(req);
     const status = await videos.status(videoId, req.userId!);
     if (!status) throw new HttpProblem(404, 'Not found', `no video ${videoId}`);
-    res.json(status);
+    const files: Record<string, string> = {};
+    if (status.source) files.source = signer.url(status.source.key);
+    const prefix = resultsPrefix(videoId, status.run);
+    for (const key of await storage.list(prefix)) {
+      if (!key.slice(prefix.length).includes('/')) files[fileName(key)] = signer.url(key);
+    }
+    return { ...status, files };
+  }
+
+  router.get('/:id', async (req, res) => {
+    res.json(await statusWithFiles(req));
+  });
+
+  router.get('/:id/events', async (req, res) => {
+    let last = JSON.stringify(await statusWithFiles(req));
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.write(`event: status\ndata: ${last}\n\n`);
+    let open = true;
+    req.on('close', () => (open = false));
+    let quiet = 0;
+    while (open && (JSON.parse(last) as { status: string }).status === 'running') {
+      await sleep(500);
+      const next = JSON.stringify(await statusWithFiles(req).catch(() => JSON.parse(last) as unknown));
+      if (next !== last) {
+        res.write(`event: status\ndata: ${next}\n\n`);
+        last = next;
+        quiet = 0;
+      } else if (++quiet % 30 === 0) {
+        res.write(': still running\n\n');
+      }
+    }
+    if (open) res.end('event: end\ndata: {}\n\n');
+  });
+
+  router.post('/:id/cancel', async (req, res) => {
+    const videoId = videoIdParam(req);
+    const status = await videos.cancel(videoId, req.userId!);
+    if (!status) throw new HttpProblem(404, 'Not found', `no video ${videoId}`);
+    res.status(202).json({ videoId, status: status.status, stage: status.stage });
+  });
+
+  router.post('/:id/rerun', async (req, res) => {
+    const videoId = videoIdParam(req);
+    let started;
+    try {
+      started = await videos.rerun(videoId, req.userId!);
+    } catch (err) {
+      if (err instanceof NotRerunnable) throw new HttpProblem(409, 'Cannot rerun', err.message);
+      throw err;
+    }
+    if (!started) throw new HttpProblem(404, 'Not found', `no video ${videoId}`);
+    res.status(202).location(`/v1/videos/${videoId}`).json({ videoId, ...started, statusUrl: `/v1/videos/${videoId}` });
   });
 
   router.get('/:id/commentary', async (req, res) => {
