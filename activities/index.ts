@@ -1,23 +1,31 @@
 // Every side effect BING has, built from the clients it is given.
+import { createCommentator, type CommentarySettings } from './commentary/commentator';
+import { createSpeakCommentary } from './commentary/speak-commentary';
+import { createSpeaker, type SpeechSettings } from './commentary/speech';
 import { createWriteCommentary } from './commentary/write-commentary';
 import { createDeliveryActivities } from './deliver';
 import { createRunGpuJob, type JobPolling } from './gpu/run-gpu-job';
 import type { GpuJobRunner } from './gpu/runner';
 import { createIngest } from './ingest';
+import { createModelActivities } from './models';
 import type { Storage } from './storage/storage';
 
 export interface ActivityDeps {
   storage: Storage;
   runner: GpuJobRunner;
   jobPolling?: JobPolling;
+  commentary?: CommentarySettings;
+  speech?: SpeechSettings;
 }
 
-export function createActivities({ storage, runner, jobPolling = { intervalMs: 1000 } }: ActivityDeps) {
+export function createActivities({ storage, runner, jobPolling = { intervalMs: 1000 }, commentary, speech }: ActivityDeps) {
   return {
     ingestUpload: createIngest(storage),
     runGpuJob: createRunGpuJob(runner, jobPolling),
-    writeCommentary: createWriteCommentary(storage),
+    writeCommentary: createWriteCommentary(storage, createCommentator(commentary)),
+    speakCommentary: createSpeakCommentary(storage, createSpeaker(speech)),
     ...createDeliveryActivities(storage),
+    ...createModelActivities(storage),
   };
 }
 

@@ -10,6 +10,7 @@ import { filesRouter } from './routes/files';
 import { jobsRouter } from './routes/jobs';
 import { videosRouter } from './routes/videos';
 import type { UrlSigner } from './signed-urls';
+import { webRouter } from './web/serve';
 import type { VideosService } from './videos-service';
 
 export interface AppOptions {
@@ -48,6 +49,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use('/v1', requireApiKey(options.apiKeys));
   app.use('/v1/videos', videosRouter(options));
   app.use('/v1/jobs', jobsRouter(options.runner, options.videos));
+  app.use(webRouter());
   app.use((req) => {
     throw new HttpProblem(404, 'Not found', `no route for ${req.method} ${req.path}`);
   });

@@ -161,10 +161,12 @@ export class VideosService {
     if (!previous.source) throw new NotRerunnable('the request never stored a valid video, so there is nothing to rerun');
     const memo = description.memo ?? {};
     const fileName = typeof memo.fileName === 'string' ? memo.fileName : 'video';
-    const language = typeof memo.language === 'string' && memo.language === 'ko' ? 'ko' : 'en';
+    const language = memo.language === 'ko' ? 'ko' : 'en';
+    const style = memo.style === 'summary' ? 'summary' : 'play-by-play';
+    const teamNames = (memo.teamNames ?? undefined) as VideoCommentaryInput['teamNames'];
     const run = previous.run + 1;
     const workflowId = await this.start(
-      { videoId, userId, fileName, language, uploadTimeout: '1m', run, source: previous.source },
+      { videoId, userId, fileName, language, style, teamNames, uploadTimeout: '1m', run, source: previous.source },
       { ...memo, run },
     );
     return { workflowId, run };

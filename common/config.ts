@@ -32,6 +32,41 @@ const schema = z.object({
   BING_JOB_STOP_GRACE: duration.default('10s'),
   BING_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
   BING_LOCAL_MODE: bool.default(true),
+  BING_JOB_POLL: duration.default('1s'),
+
+  BING_STORAGE: z.enum(['local', 's3']).default('local'),
+  BING_S3_BUCKET: z.string().min(3).optional(),
+  BING_S3_ENDPOINT: z.url().optional(),
+
+  BING_GPU_RUNNER: z.enum(['local', 'sagemaker']).default('local'),
+  BING_SAGEMAKER_ENDPOINT: z.url().optional(),
+  BING_SAGEMAKER_ROLE_ARN: z.string().startsWith('arn:').optional(),
+  BING_SAGEMAKER_MOT_IMAGE: z.string().optional(),
+  BING_SAGEMAKER_ACTION_IMAGE: z.string().optional(),
+  BING_SAGEMAKER_TRAIN_IMAGE: z.string().optional(),
+  BING_SAGEMAKER_INSTANCE_TYPE: z.string().optional(),
+  BING_SAGEMAKER_SUBNETS: z.string().optional(),
+  BING_SAGEMAKER_SECURITY_GROUPS: z.string().optional(),
+  BING_SAGEMAKER_MAX_RUNTIME: z.string().optional(),
+  BING_SAGEMAKER_JOBS: z.string().optional(),
+
+  BING_COMMENTARY: z.enum(['template', 'openai']).default('template'),
+  BING_TTS: z.enum(['espeak', 'openai']).default('espeak'),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+  BING_OPENAI_MODEL: z.string().default('gpt-4.1-mini'),
+  BING_OPENAI_TEMPERATURE: z.coerce.number().min(0).max(2).optional(),
+  BING_OPENAI_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  BING_OPENAI_MAX_TOKENS: z.coerce.number().int().positive().default(8000),
+  BING_OPENAI_TTS_MODEL: z.string().default('gpt-4o-mini-tts'),
+  BING_OPENAI_TTS_VOICE: z.string().default('alloy'),
+}).superRefine((c, ctx) => {
+  const need = (when: boolean, path: string, message: string) => {
+    if (when) ctx.addIssue({ code: 'custom', path: [path], message });
+  };
+  need(c.BING_STORAGE === 's3' && !c.BING_S3_BUCKET, 'BING_S3_BUCKET', 'required when BING_STORAGE=s3');
+  need(c.BING_GPU_RUNNER === 'sagemaker' && c.BING_STORAGE !== 's3', 'BING_STORAGE', 'must be s3 when BING_GPU_RUNNER=sagemaker');
+  need((c.BING_COMMENTARY === 'openai' || c.BING_TTS === 'openai') && !c.OPENAI_API_KEY, 'OPENAI_API_KEY', 'required when BING_COMMENTARY or BING_TTS is openai');
 });
 
 export type Config = z.output<typeof schema>;

@@ -10,6 +10,7 @@ import { readMot, score, type MotBox } from './fixtures/clip/score';
 
 let dir: string;
 let clip: Clip;
+let h264: ReturnType<typeof runMot>;
 
 /** Runs the MOT job on one input file under a fresh job root, as the local runner does. */
 function runMot(name: string, input: string): { root: string; status: number | null; stdout: string; stderr: string } {
@@ -29,13 +30,14 @@ const tracksDir = (root: string): string => join(root, 'processing', 'output', '
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bing-mot-'));
   clip = await makeClip({ seed: 11, seconds: 5, outDir: join(dir, 'clip') });
+  h264 = runMot('h264', clip.videoPath);
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('MOT job', () => {
   it('tracks the players of a generated clip against its ground truth', () => {
-    const job = runMot('h264', clip.videoPath);
+    const job = h264;
     expect(job.status, job.stderr).toBe(0);
     const progress = job.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; progress: number });
     expect(progress.length).toBeGreaterThan(3);
@@ -63,6 +65,27 @@ describe('MOT job', () => {
       else disagree++;
     }
     expect(Math.max(agree, disagree) / (agree + disagree)).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('finds the ball on most frames and keeps it out of tracks.txt', () => {
+    expect(h264.status, h264.stderr).toBe(0);
+    const file = JSON.parse(readFileSync(join(tracksDir(h264.root), 'tracks.json'), 'utf8')) as TracksFile;
+    const balls = file.tracks.filter((t) => t.class === 'ball');
+    expect(balls).toHaveLength(1);
+    expect(balls[0]!.team).toBeNull();
+    const found = new Map(balls[0]!.boxes.map((b) => [b.frame, b]));
+    const gt = readMot(clip.ballPath);
+    // Within one ball diameter (11 px at 720p) of the true centre. This seed's white kit hides the
+    // ball at a white-socked player's feet for a while: 74 % is found (84 % over eight seeds).
+    const near = gt.filter((g) => {
+      const b = found.get(g.frame);
+      return b !== undefined && Math.hypot(b.x + b.w / 2 - (g.x + g.w / 2), b.y + b.h / 2 - (g.y + g.h / 2)) <= g.w;
+    });
+    console.log(`ball on seed 11: ${near.length}/${gt.length} ground-truth frames found, ${found.size} frames reported`);
+    expect(near.length / gt.length).toBeGreaterThanOrEqual(0.7);
+    expect(near.length / found.size).toBeGreaterThanOrEqual(0.85);
+    const people = new Set(file.tracks.filter((t) => t.class === 'person').map((t) => t.id));
+    expect(readMot(join(tracksDir(h264.root), 'tracks.txt')).every((b) => people.has(b.id))).toBe(true);
   });
 
   it('reads other containers and codecs (MPEG-4 Part 2 in AVI)', () => {

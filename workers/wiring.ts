@@ -4,11 +4,17 @@ import { pathToFileURL } from 'node:url';
 import type { Config } from '../common/config';
 import { LocalJobRunner } from '../activities/gpu/local-runner';
 import type { GpuJobRunner, JobKind } from '../activities/gpu/runner';
+import type { CommentarySettings } from '../activities/commentary/commentator';
+import type { SpeechSettings } from '../activities/commentary/speech';
+import { sageMakerJobs } from '../activities/gpu/sagemaker-config';
+import { SageMakerRunner } from '../activities/gpu/sagemaker-runner';
 import { LocalStorage } from '../activities/storage/local';
+import { S3Storage } from '../activities/storage/s3';
 import type { Storage } from '../activities/storage/storage';
 import { projectRoot } from './tools';
 
 export function createStorage(config: Config): Storage {
+  if (config.BING_STORAGE === 's3') return new S3Storage({ bucket: config.BING_S3_BUCKET!, endpoint: config.BING_S3_ENDPOINT });
   return new LocalStorage(join(config.BING_DATA_DIR, 'storage'));
 }
 
@@ -26,6 +32,12 @@ export function jobsDir(config: Config): string {
 export function createRunner(config: Config, storage: Storage): GpuJobRunner {
   const environment: Record<string, string> = {};
   if (config.BING_DETECT_STRIDE) environment.BING_DETECT_STRIDE = String(config.BING_DETECT_STRIDE);
+  if (config.BING_GPU_RUNNER === 'sagemaker') {
+    if (!(storage instanceof S3Storage)) throw new Error('BING_GPU_RUNNER=sagemaker needs BING_STORAGE=s3');
+    const jobs = sageMakerJobs(config);
+    if (jobs.mot) jobs.mot.environment = { ...environment, ...jobs.mot.environment };
+    return new SageMakerRunner({ bucket: storage.bucket, storage, jobs, endpoint: config.BING_SAGEMAKER_ENDPOINT });
+  }
   return new LocalJobRunner({
     jobsDir: jobsDir(config),
     storage,
@@ -33,6 +45,19 @@ export function createRunner(config: Config, storage: Storage): GpuJobRunner {
     stopGraceMs: durationMs(config.BING_JOB_STOP_GRACE),
     environment,
   });
+}
+
+export function commentarySettings(config: Config): CommentarySettings {
+  if (config.BING_COMMENTARY === 'template') return { backend: 'template' };
+  return {
+    backend: 'openai', apiKey: config.OPENAI_API_KEY!, baseURL: config.OPENAI_BASE_URL, model: config.BING_OPENAI_MODEL,
+    temperature: config.BING_OPENAI_TEMPERATURE, timeoutMs: config.BING_OPENAI_TIMEOUT_MS, maxTokens: config.BING_OPENAI_MAX_TOKENS,
+  };
+}
+
+export function speechSettings(config: Config): SpeechSettings {
+  if (config.BING_TTS === 'espeak') return { backend: 'espeak' };
+  return { backend: 'openai', apiKey: config.OPENAI_API_KEY!, baseURL: config.OPENAI_BASE_URL, model: config.BING_OPENAI_TTS_MODEL, voice: config.BING_OPENAI_TTS_VOICE };
 }
 
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

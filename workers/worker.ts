@@ -6,11 +6,17 @@ import { gpuTaskQueue } from '../workflows/definitions';
 import { loadConfig, type Config } from '../common/config';
 import { createLogger } from '../common/logger';
 import { workflowsPath } from './tools';
-import { createRunner, createStorage } from './wiring';
+import { commentarySettings, createRunner, createStorage, durationMs, speechSettings } from './wiring';
 
 export async function createWorkers(config: Config, connection: NativeConnection): Promise<Worker[]> {
   const storage = createStorage(config);
-  const activities = createActivities({ storage, runner: createRunner(config, storage) });
+  const activities = createActivities({
+    storage,
+    runner: createRunner(config, storage),
+    jobPolling: { intervalMs: durationMs(config.BING_JOB_POLL) },
+    commentary: commentarySettings(config),
+    speech: speechSettings(config),
+  });
   const { runGpuJob, ...light } = activities;
   const common = { connection, namespace: config.TEMPORAL_NAMESPACE, maxHeartbeatThrottleInterval: '2s' } as const;
   return Promise.all([

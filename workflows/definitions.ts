@@ -7,12 +7,15 @@ export const searchAttributes = {
   videoId: defineSearchAttributeKey('BingVideoId', 'KEYWORD'),
   stage: defineSearchAttributeKey('BingStage', 'KEYWORD'),
   videoSeconds: defineSearchAttributeKey('BingVideoSeconds', 'DOUBLE'),
+  modelVersions: defineSearchAttributeKey('BingModelVersions', 'KEYWORD_LIST'),
 } as const;
 
 /** The search attributes the launcher registers with the dev server (Temporal CLI type names). */
-export const searchAttributeTypes = { BingUserId: 'Keyword', BingVideoId: 'Keyword', BingStage: 'Keyword', BingVideoSeconds: 'Double' } as const;
+export const searchAttributeTypes = {
+  BingUserId: 'Keyword', BingVideoId: 'Keyword', BingStage: 'Keyword', BingVideoSeconds: 'Double', BingModelVersions: 'KeywordList',
+} as const;
 
-export const stageNames = ['uploading', 'ingest', 'mot', 'action', 'commentary', 'deliver'] as const;
+export const stageNames = ['uploading', 'ingest', 'mot', 'action', 'commentary', 'speech', 'deliver'] as const;
 export type StageName = (typeof stageNames)[number];
 export type Stage = StageName | 'done' | 'failed' | 'cancelled';
 
@@ -36,6 +39,11 @@ export interface VideoCommentaryInput {
   userId: string;
   fileName: string;
   language: 'en' | 'ko';
+  style?: 'play-by-play' | 'summary';
+  /** Team names used in the commentary instead of shirt colours, e.g. {0: 'Reds', 1: 'Blues'}. */
+  teamNames?: { 0?: string; 1?: string };
+  /** Player names by track id. */
+  roster?: Record<string, string>;
   /** How long to wait for the upload to finish, e.g. '24h'. */
   uploadTimeout: string;
   /** 1 for the first run; a rerun takes the next number, so its GPU jobs and results are new. */
@@ -64,8 +72,10 @@ export interface VideoManifest {
   videoId: string;
   userId: string;
   run: number;
+  /** The model version each job ran, e.g. {mot: 'builtin', action: '3'}. */
+  models: Record<string, string>;
   source: IngestedSource;
-  results: Record<'tracks' | 'tracksTxt' | 'actions' | 'commentary' | 'commentaryVtt', string>;
+  results: Record<'tracks' | 'tracksTxt' | 'actions' | 'commentary' | 'commentaryVtt' | 'commentarySrt' | 'commentaryAudio' | 'commentatedVideo', string>;
   summary: { tracks: number; events: number; lines: number; language: string };
   stageSeconds: Partial<Record<StageName, number>>;
 }
@@ -77,6 +87,7 @@ export interface Progress {
   stage: Stage;
   stages: Record<StageName, StageProgress>;
   error?: string;
+  models?: Record<string, string>;
   /** The stored upload, once ingested: what a rerun starts from. */
   source?: IngestedSource;
   manifestKey?: string;

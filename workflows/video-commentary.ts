@@ -13,10 +13,13 @@ import {
   type VideoCommentaryInput, type VideoManifest,
 } from './definitions';
 
-const { ingestUpload, writeCommentary, deliver, discardVideo } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 minutes',
-  retry: { initialInterval: '1s', maximumInterval: '1 minute', nonRetryableErrorTypes: ['BadInput'] },
-});
+const retry = { initialInterval: '1s', maximumInterval: '1 minute', nonRetryableErrorTypes: ['BadInput'] };
+
+const { ingestUpload, deliver, discardVideo, currentModels } = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', retry });
+
+/** Commentary may wait on a language model; speech renders audio: both heartbeat. */
+const { writeCommentary } = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '5 minutes', retry });
+const { speakCommentary } = proxyActivities<Activities>({ startToCloseTimeout: '2 hours', heartbeatTimeout: '1 minute', retry });
 
 const gpuJobOptions = (): ActivityOptions => ({
   taskQueue: gpuTaskQueue(workflowInfo().taskQueue),
@@ -67,6 +70,10 @@ export async function videoCommentary(input: VideoCommentaryInput): Promise<Vide
 
   upsertSearchAttributes([{ key: searchAttributes.userId, value: userId }, { key: searchAttributes.videoId, value: videoId }]);
   try {
+    const models = await currentModels();
+    progress.models = { mot: models.mot.version, action: models.action.version };
+    upsertSearchAttributes([{ key: searchAttributes.modelVersions, value: Object.entries(progress.models).map(([k, v]) => `${k}:${v}`) }]);
+    const modelInput = (kind: keyof typeof models): Record<string, string> => (models[kind].key ? { model: models[kind].key } : {});
     let source: IngestedSource;
     if (input.source) {
       source = input.source;
@@ -84,20 +91,26 @@ export async function videoCommentary(input: VideoCommentaryInput): Promise<Vide
     progress.source = source;
     upsertSearchAttributes([{ key: searchAttributes.videoSeconds, value: source.facts.durationSeconds }]);
     const mot = await stage('mot', () => runGpuJob({
-      kind: 'mot', step: 'mot', run, subject: videoId, inputs: { video: source.key }, outputs: { tracks: prefix },
+      kind: 'mot', step: 'mot', run, subject: videoId, inputs: { video: source.key, ...modelInput('mot') }, outputs: { tracks: prefix },
     }));
     const tracksKey = requireOutput(mot.outputs, `${prefix}tracks.json`);
     const action = await stage('action', () => runGpuJob({
-      kind: 'action', step: 'action', run, subject: videoId, inputs: { tracks: tracksKey }, outputs: { actions: prefix },
+      kind: 'action', step: 'action', run, subject: videoId, inputs: { tracks: tracksKey, ...modelInput('action') }, outputs: { actions: prefix },
     }));
     const actionsKey = requireOutput(action.outputs, `${prefix}actions.json`);
-    const commentary = await stage('commentary', () =>
-      writeCommentary({ videoId, actionsKey, tracksKey, resultsPrefix: prefix, language: input.language }));
+    const commentary = await stage('commentary', () => writeCommentary({
+      videoId, actionsKey, tracksKey, resultsPrefix: prefix, language: input.language,
+      style: input.style, teamNames: input.teamNames, roster: input.roster,
+    }));
+    const speech = await stage('speech', () => speakCommentary({
+      sourceKey: source.key, commentaryKey: commentary.commentaryKey, resultsPrefix: prefix, language: input.language,
+    }));
     const manifest: VideoManifest = {
-      videoId, userId, run, source,
+      videoId, userId, run, source, models: progress.models,
       results: {
         tracks: tracksKey, tracksTxt: `${prefix}tracks.txt`, actions: actionsKey,
-        commentary: commentary.commentaryKey, commentaryVtt: commentary.vttKey,
+        commentary: commentary.commentaryKey, commentaryVtt: commentary.vttKey, commentarySrt: commentary.srtKey,
+        commentaryAudio: speech.audioKey, commentatedVideo: speech.videoKey,
       },
       summary: { tracks: commentary.tracks, events: commentary.events, lines: commentary.lines, language: input.language },
       stageSeconds: stageSeconds(stages),

@@ -40,4 +40,14 @@ export interface Commentary {
   model: string;
   lines: CommentaryLine[];
   text: string;
+  /** What a language model spent on it; absent for the template. */
+  usage?: { requests: number; promptTokens: number; completionTokens: number };
 }
+
+export type Language = 'en' | 'ko';
+export type Style = 'play-by-play' | 'summary';
+/** Team names by team index, as the request gives them: `{0: 'Reds', 1: 'Blues'}` (JSON keys are strings). */
+export type TeamNames = Partial<Record<0 | 1, string>>;
+/** Player names by track id. */
+export type Roster = Record<number, string>;
+export type TrackTeams = z.infer<typeof trackTeamsSchema>;

@@ -1,7 +1,9 @@
 // The template commentary's phrasebook: several lines per action and language, so that
 // consecutive lines read differently. {a} and {b} are the event's players in its order: a pass
 // goes from {a} to {b}, a tackle is won by {a} from {b}.
-export type Language = 'en' | 'ko';
+import type { Language, Roster, TeamNames } from './actions';
+
+export type { Language };
 
 export const phrases: Record<Language, Record<string, string[]>> = {
   en: {
@@ -28,16 +30,6 @@ export const phrases: Record<Language, Record<string, string[]>> = {
   },
 };
 
-export const teamWord: Record<Language, (color: string, team: number) => string> = {
-  en: (color, team) => (color ? `${color}` : team === 0 ? 'home' : 'away'),
-  ko: (color, team) => (color ? `${color}` : team === 0 ? '홈' : '원정'),
-};
-
-export const playerName: Record<Language, (trackId: number, team: string | undefined) => string> = {
-  en: (id, team) => (team ? `the ${team} number ${id}` : `player ${id}`),
-  ko: (id, team) => (team ? `${team}팀 ${id}번` : `${id}번`),
-};
-
 const colourNames: [string, string, [number, number, number]][] = [
   ['red', '빨간', [200, 40, 40]], ['blue', '파란', [40, 70, 200]], ['white', '흰', [235, 235, 235]],
   ['yellow', '노란', [230, 210, 40]], ['black', '검은', [25, 25, 25]], ['orange', '주황', [240, 140, 30]],
@@ -53,4 +45,72 @@ export function colourName(rgb: [number, number, number] | null | undefined, lan
     if (d < bestDistance) [best, bestDistance] = [entry, d];
   }
   return language === 'en' ? best[0] : best[1];
+}
+
+/**
+ * The summary style's phrasebook: one line per spell of play. {player} is a player, {team} a team,
+ * {n} a count. Keys are the kind of fact a line reports.
+ */
+export const summaryPhrases: Record<Language, Record<string, string[]>> = {
+  en: {
+    shot: ['{player} tests the keeper.', 'The chance of this spell falls to {player}, who shoots.', 'A strike from {player} in this spell.', '{player} goes for goal.'],
+    shots: ['{n} attempts on goal, {team} pressing hard.', '{team} are knocking on the door: {n} shots.', 'A flurry of {n} shots, {team} leading the way.'],
+    passes: ['{team} string {n} passes together.', '{n} passes from {team} in this spell.', '{team} keep it moving with {n} passes.', 'Patient build-up from {team}: {n} passes.'],
+    tackle: ['{player} wins the ball back.', 'A firm challenge from {player}.', '{player} breaks up the play.', 'Good defending from {player}.'],
+    dribble: ['{player} carries the ball forward.', '{player} takes it on.', 'Close control from {player}.', '{player} runs at the defence.'],
+    sprint: ['{player} puts in a lung-busting run.', 'Real pace from {player}.', '{player} races into space.', 'A burst of speed from {player}.'],
+    possession: ['{team} have the ball in this spell.', 'Possession with {team}.', '{team} in control for now.', '{team} see plenty of the ball.'],
+    movement: ['The players take up their positions.', 'A quieter spell as both sides reorganise.', 'Plenty of movement off the ball.', 'The teams shuffle and reset.'],
+  },
+  ko: {
+    shot: ['{player} 선수가 골키퍼를 시험합니다.', '이번 흐름의 기회는 {player} 선수, 슈팅으로 이어집니다.', '{player} 선수의 슈팅이 나옵니다.', '{player} 선수가 골문을 노립니다.'],
+    shots: ['슈팅 {n}개, {team}의 공세가 거셉니다.', '{team}이 계속 두드립니다. 슈팅 {n}개!', '{team}의 슈팅이 {n}번 이어집니다.'],
+    passes: ['{team}이 패스 {n}개를 연결합니다.', '{team}의 패스 {n}개가 이어집니다.', '{team}, 패스 {n}개로 공을 돌립니다.', '{team}의 차분한 빌드업, 패스 {n}개입니다.'],
+    tackle: ['{player} 선수가 공을 되찾아 옵니다.', '{player} 선수의 단단한 태클입니다.', '{player} 선수가 흐름을 끊습니다.', '{player} 선수의 좋은 수비입니다.'],
+    dribble: ['{player} 선수가 공을 몰고 전진합니다.', '{player} 선수가 과감하게 돌파합니다.', '{player} 선수의 부드러운 볼 컨트롤입니다.', '{player} 선수가 수비를 향해 달려듭니다.'],
+    sprint: ['{player} 선수가 온 힘을 다해 달립니다.', '{player} 선수의 엄청난 속도입니다.', '{player} 선수가 빈 공간으로 질주합니다.', '{player} 선수가 순간적으로 속도를 올립니다.'],
+    possession: ['이번 흐름은 {team}이 공을 쥐고 있습니다.', '점유는 {team}에게 있습니다.', '지금은 {team}이 주도합니다.', '{team}이 공을 많이 가져갑니다.'],
+    movement: ['선수들이 자리를 잡습니다.', '양 팀이 전열을 가다듬는 조용한 흐름입니다.', '공 없는 움직임이 많습니다.', '양 팀이 대형을 다시 갖춥니다.'],
+  },
+};
+
+/** How players and teams are called in the text: roster names first, then team names, then shirt colours. */
+export interface Naming {
+  player(trackId: number | undefined): string;
+  team(team: 0 | 1 | null | undefined): string;
+}
+
+export interface TrackTeam {
+  team: 0 | 1 | null;
+  color?: [number, number, number] | null;
+}
+
+export function naming(language: Language, tracks: Map<number, TrackTeam>, teamNames: TeamNames = {}, roster: Roster = {}): Naming {
+  const teamLabel = (team: 0 | 1 | null | undefined, trackId?: number): { name: string; given: boolean } | undefined => {
+    if (team !== 0 && team !== 1) return undefined;
+    const given = teamNames[team]?.trim();
+    if (given) return { name: given, given: true };
+    const colour = trackId === undefined ? '' : colourName(tracks.get(trackId)?.color, language);
+    if (colour) return { name: colour, given: false };
+    return { name: language === 'en' ? (team === 0 ? 'home' : 'away') : (team === 0 ? '홈' : '원정'), given: false };
+  };
+  // A team's colour, from any of its tracks, so that a team line names it as its players are named.
+  const teamTrack = (team: 0 | 1) => [...tracks.entries()].find(([, t]) => t.team === team && t.color)?.[0];
+  return {
+    player(trackId) {
+      if (trackId === undefined) return language === 'en' ? 'a player' : '한';
+      const listed = roster[trackId]?.trim();
+      if (listed) return listed;
+      const team = teamLabel(tracks.get(trackId)?.team, trackId);
+      if (language === 'en') return team ? `the ${team.name} number ${trackId}` : `player ${trackId}`;
+      if (!team) return `${trackId}번`;
+      return team.given ? `${team.name} ${trackId}번` : `${team.name}팀 ${trackId}번`;
+    },
+    team(team) {
+      if (team !== 0 && team !== 1) return language === 'en' ? 'both sides' : '양 팀';
+      const label = teamLabel(team, teamTrack(team))!;
+      if (label.given) return label.name;
+      return language === 'en' ? `the ${label.name} team` : `${label.name}팀`;
+    },
+  };
 }

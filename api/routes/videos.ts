@@ -20,8 +20,26 @@ export interface VideosRouteOptions {
 
 const uploadQuery = z.object({
   language: z.enum(['en', 'ko']).default('en'),
+  style: z.enum(['play-by-play', 'summary']).default('play-by-play'),
   name: z.string().max(255).optional(),
+  /** JSON: {"0": "Reds", "1": "Blues"} */
+  teams: z.string().max(1000).optional(),
 });
+
+const teamNamesSchema = z.object({ 0: z.string().min(1).max(60).optional(), 1: z.string().min(1).max(60).optional() }).strict();
+
+function teamNames(text: string | undefined) {
+  if (text === undefined) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new HttpProblem(400, 'Invalid request', 'teams must be JSON such as {"0": "Reds", "1": "Blues"}');
+  }
+  return parse(teamNamesSchema, json);
+}
+
+const commentaryFormats = { json: ['commentary', 'application/json'], vtt: ['commentaryVtt', 'text/vtt; charset=utf-8'], srt: ['commentarySrt', 'application/x-subrip; charset=utf-8'] } as const;
 
 const listQuery = z.object({
   stage: z.enum([...stageNames, 'done', 'failed', 'cancelled']).optional(),
@@ -66,9 +84,10 @@ export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTi
     const userId = req.userId!;
     const videoId = newVideoId();
     const name = query.name ?? req.get('x-bing-file-name') ?? 'video';
+    const teams = teamNames(query.teams);
     const workflowId = await videos.start(
-      { videoId, userId, fileName: name, language: query.language, uploadTimeout },
-      { fileName: name, language: query.language, contentType: req.get('content-type') ?? 'application/octet-stream' },
+      { videoId, userId, fileName: name, language: query.language, style: query.style, teamNames: teams, uploadTimeout },
+      { fileName: name, language: query.language, style: query.style, teamNames: teams, contentType: req.get('content-type') ?? 'application/octet-stream' },
     );
     const key = incomingKey(videoId);
     let stored;
@@ -161,9 +180,12 @@ export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTi
     if (!status.result) {
       throw new HttpProblem(409, 'Commentary not ready', `the request is ${status.status} at stage ${status.stage}${status.error ? `: ${status.error}` : ''}`);
     }
+    const format = parse(z.enum(['json', 'vtt', 'srt']).default('json'), req.query.format);
+    const [result, type] = commentaryFormats[format];
     try {
-      res.type('application/json');
-      (await storage.get(status.result.results.commentary)).pipe(res);
+      const body = await storage.get(status.result.results[result]);
+      res.type(type);
+      body.pipe(res);
     } catch (err) {
       if (err instanceof ObjectNotFound) throw new HttpProblem(404, 'Not found', 'the commentary is no longer stored');
       throw err;

@@ -1,0 +1,247 @@
+// Spoken commentary: every line synthesised and placed at its start time on one voice track as
+// long as the video (commentary.wav), then commentated.mp4: the original video, the voice over the
+// original sound (or alone when the source has none), and the commentary as a soft subtitle track.
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { z } from 'zod';
+import { badInput } from '../failures';
+import { ObjectNotFound, readJson, type Storage } from '../storage/storage';
+import type { CommentaryLine, Language } from './actions';
+import { createSpeaker, type Speaker } from './speech';
+import { toSrt } from './subtitles';
+
+const run = promisify(execFile);
+
+export interface SpeakRequest {
+  sourceKey: string;
+  commentaryKey: string;
+  resultsPrefix: string;
+  /** The commentary's own language when absent. */
+  language?: Language;
+}
+
+export interface SpeakResult {
+  audioKey: string;
+  videoKey: string;
+  speaker: Speaker['name'];
+  spokenLines: number;
+  /** Lines left unspoken because the voice was too far behind them. */
+  skippedLines: number;
+  durationSeconds: number;
+}
+
+const sampleRate = 24_000;
+/** A line whose voice would start this much after the line itself is left unspoken. */
+const maxLagSeconds = 2;
+/** A line may be spoken up to this much faster to fit before the next one. */
+const maxTempo = 1.5;
+/** The original sound under the voice. */
+const bedVolume = 0.6;
+
+const commentaryFileSchema = z.object({
+  language: z.enum(['en', 'ko']),
+  lines: z.array(z.object({ start: z.number().nonnegative(), end: z.number().nonnegative(), text: z.string(), eventIds: z.array(z.string()) })),
+});
+
+/** Codecs an MP4 file can carry as they are; anything else is re-encoded to H.264. */
+const mp4VideoCodecs = new Set(['h264', 'hevc', 'mpeg4', 'av1', 'vp9']);
+
+interface SourceFacts {
+  duration: number;
+  hasAudio: boolean;
+  videoCodec: string;
+}
+
+async function probe(path: string): Promise<SourceFacts> {
+  try {
+    const { stdout } = await run('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path], { maxBuffer: 16 << 20 });
+    const out = JSON.parse(stdout) as { format?: { duration?: string }; streams?: { codec_type?: string; codec_name?: string; duration?: string }[] };
+    const video = out.streams?.find((s) => s.codec_type === 'video');
+    const duration = Number(out.format?.duration ?? video?.duration ?? 0);
+    if (!video || !(duration > 0)) throw new Error('no video stream with a duration');
+    return { duration, hasAudio: !!out.streams?.some((s) => s.codec_type === 'audio'), videoCodec: video.codec_name ?? '' };
+  } catch (err) {
+    throw badInput(`the source video cannot be read: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** Any audio file as 16-bit mono PCM at the track's rate, sped up by `tempo` when it is over 1. */
+async function pcm(file: string, tempo = 1, signal?: AbortSignal): Promise<Buffer> {
+  const filter = tempo > 1.001 ? ['-filter:a', `atempo=${tempo.toFixed(3)}`] : [];
+  const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', file, ...filter, '-f', 's16le', '-ac', '1', '-ar', String(sampleRate), '-'], {
+    encoding: 'buffer', maxBuffer: 256 << 20, signal,
+  });
+  return stdout;
+}
+
+function wavHeader(samples: number): Buffer {
+  const header = Buffer.alloc(44);
+  const data = samples * 2;
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + data, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(1, 22); // mono
+  header.writeUInt32LE(sampleRate, 24);
+  header.writeUInt32LE(sampleRate * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(data, 40);
+  return header;
+}
+
+/** Runs `work` on every item, `limit` at a time, results in order. */
+async function mapLimit<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!, i);
+    }
+  }));
+  return results;
+}
+
+/**
+ * The voice track: silence as long as the video, each line's voice at its start time (sped up a
+ * little when it would run into the next line, later when the previous one is still speaking,
+ * left out when that would be more than maxLagSeconds late). Written as it goes: a two-hour
+ * match does not sit in memory.
+ */
+async function voiceTrack(lines: CommentaryLine[], duration: number, language: Language, speaker: Speaker, dir: string, out: string, tick: () => void, signal?: AbortSignal) {
+  const sorted = [...lines].filter((l) => l.text.trim() && l.start < duration).sort((x, y) => x.start - y.start);
+  const total = Math.round(duration * sampleRate);
+  const file = await open(out, 'w');
+  let spoken = 0;
+  let skipped = 0;
+  try {
+    await file.write(wavHeader(total));
+    let cursor = 0;
+    const silence = Buffer.alloc(sampleRate * 2);
+    const pad = async (until: number) => {
+      while (cursor < until) {
+        const n = Math.min(until - cursor, sampleRate);
+        await file.write(silence, 0, n * 2);
+        cursor += n;
+      }
+    };
+    const synthesise = async (line: CommentaryLine, i: number) => {
+      const wav = join(dir, `line-${i}.wav`);
+      await speaker.speak(line.text, language, wav, signal);
+      let audio = await pcm(wav, 1, signal);
+      const slot = ((sorted[i + 1]?.start ?? duration) - line.start) * sampleRate;
+      if (audio.length / 2 > slot && slot > 0) audio = await pcm(wav, Math.min(maxTempo, audio.length / 2 / slot), signal);
+      await rm(wav, { force: true });
+      tick();
+      return audio;
+    };
+    // Two lines synthesised at a time, a few dozen held at most, placed in order.
+    for (let from = 0; from < sorted.length; from += 16) {
+      const batch = sorted.slice(from, from + 16);
+      const clips = await mapLimit(batch, 2, (line, j) => synthesise(line, from + j));
+      for (const [j, line] of batch.entries()) {
+        const at = Math.max(Math.round(line.start * sampleRate), cursor);
+        if (at - line.start * sampleRate > maxLagSeconds * sampleRate || at >= total) {
+          skipped++;
+          continue;
+        }
+        await pad(at);
+        const audio = clips[j]!;
+        const samples = Math.min(audio.length / 2, total - cursor);
+        await file.write(audio, 0, samples * 2);
+        cursor += samples;
+        spoken++;
+      }
+    }
+    await pad(total);
+  } finally {
+    await file.close();
+  }
+  return { spoken, skipped };
+}
+
+async function mux(source: SourceFacts & { path: string }, voice: string, subtitles: string, language: Language, out: string, signal?: AbortSignal) {
+  const lang = language === 'ko' ? 'kor' : 'eng';
+  const audio = source.hasAudio
+    ? ['-filter_complex', `[0:a:0]volume=${bedVolume}[bed];[bed][1:a:0]amix=inputs=2:duration=longest:dropout_transition=0:normalize=0[mix]`, '-map', '[mix]']
+    : ['-map', '1:a:0'];
+  const video = mp4VideoCodecs.has(source.videoCodec)
+    ? ['-c:v', 'copy', ...(source.videoCodec === 'hevc' ? ['-tag:v', 'hvc1'] : [])]
+    : ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p'];
+  await run('ffmpeg', [
+    '-v', 'error', '-y', '-i', source.path, '-i', voice, '-i', subtitles,
+    '-map', '0:v:0', ...audio, '-map', '2:s:0',
+    ...video, '-c:a', 'aac', '-b:a', '160k', '-c:s', 'mov_text',
+    '-metadata:s:a:0', `language=${lang}`, '-metadata:s:s:0', `language=${lang}`, '-metadata:s:s:0', 'title=Commentary',
+    '-t', source.duration.toFixed(3), '-movflags', '+faststart', out,
+  ], { maxBuffer: 16 << 20, signal });
+}
+
+function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
+export function createSpeakCommentary(storage: Storage, speaker: Speaker = createSpeaker()) {
+  return async function speakCommentary(request: SpeakRequest): Promise<SpeakResult> {
+    const context = activityContext();
+    const signal = context?.cancellationSignal;
+    let done = 0;
+    const tick = () => context?.heartbeat({ linesSynthesised: ++done });
+    const dir = await mkdtemp(join(tmpdir(), 'bing-speak-'));
+    const beat = context ? setInterval(() => context.heartbeat({ linesSynthesised: done }), 5000) : undefined;
+    try {
+      let commentary: z.output<typeof commentaryFileSchema>;
+      try {
+        const parsed = commentaryFileSchema.safeParse(await readJson(storage, request.commentaryKey));
+        if (!parsed.success) throw badInput(`${request.commentaryKey} is malformed: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+        commentary = parsed.data;
+      } catch (err) {
+        if (err instanceof ObjectNotFound) throw badInput(`no commentary at ${request.commentaryKey}`);
+        throw err;
+      }
+      const language = request.language ?? commentary.language;
+
+      const local = storage.localPath?.(request.sourceKey);
+      const sourcePath = local && existsSync(local) ? local : join(dir, 'source');
+      if (sourcePath !== local) await storage.download(request.sourceKey, sourcePath);
+      const source = { ...(await probe(sourcePath)), path: sourcePath };
+
+      const voicePath = join(dir, 'commentary.wav');
+      const { spoken, skipped } = await voiceTrack(commentary.lines, source.duration, language, speaker, dir, voicePath, tick, signal);
+      const srtPath = join(dir, 'commentary.srt');
+      // An empty SRT is no subtitle stream at all: a commentary without lines still gets its track.
+      const srt = toSrt(commentary.lines.filter((l) => l.start < source.duration), { duration: source.duration });
+      await writeFile(srtPath, srt || '1\n00:00:00,000 --> 00:00:00,010\n \n\n');
+      const videoPath = join(dir, 'commentated.mp4');
+      try {
+        await mux(source, voicePath, srtPath, language, videoPath, signal);
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        const reason = ((err as { stderr?: string }).stderr ?? String(err)).split('\n').map((l) => l.trim()).find(Boolean) ?? 'unknown error';
+        throw ApplicationFailure.create({ message: `ffmpeg could not make the commentated video: ${reason.replaceAll(dir, '.')}`, type: 'JobFailed', nonRetryable: true });
+      }
+
+      const audioKey = `${request.resultsPrefix}commentary.wav`;
+      const videoKey = `${request.resultsPrefix}commentated.mp4`;
+      await storage.upload(voicePath, audioKey, { 'content-type': 'audio/wav' });
+      await storage.upload(videoPath, videoKey, { 'content-type': 'video/mp4' });
+      return { audioKey, videoKey, speaker: speaker.name, spokenLines: spoken, skippedLines: skipped, durationSeconds: source.duration };
+    } finally {
+      if (beat) clearInterval(beat);
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+}

@@ -1,0 +1,27 @@
+// The web page at `/`: static files from api/web/public, no build step. The page calls /v1 with
+// the user's API key, which it asks for itself, so these files need no authentication.
+import { join } from 'node:path';
+import express, { type Router } from 'express';
+
+export const webRoot = join(__dirname, 'public');
+
+const headers = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  // Scripts and styles only from here; media and results may come from presigned storage URLs.
+  'Content-Security-Policy': "script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+};
+
+/** Serves the page's files; requests for anything else fall through to the next handler. */
+export function webRouter(): Router {
+  const router = express.Router();
+  router.use(express.static(webRoot, {
+    index: 'index.html',
+    redirect: false,
+    dotfiles: 'ignore',
+    // Small files that change with the code: revalidated every time, answered 304 when unchanged.
+    maxAge: 0,
+    setHeaders: (res) => res.set(headers),
+  }));
+  return router;
+}
