@@ -162,6 +162,19 @@ describe('the local stack', () => {
     expect((await fetch(`${stack.apiUrl}${forged}`)).status).toBe(403);
   });
 
+  it('survives its worker killed with SIGKILL during the MOT job, without a second job', async () => {
+    const videoId = await upload(clip);
+    await waitFor(videoId, (s) => (s.stage === 'mot' && s.stages.mot.progress > 0) || ended(s));
+    const worker = await stack.workerPid();
+    process.kill(worker, 'SIGKILL');
+    const status = await waitFor(videoId, ended);
+    expect(status.status).toBe('completed');
+    expect(await stack.workerPid()).not.toBe(worker);
+    const { jobs } = (await (await api('/v1/jobs')).json()) as { jobs: { name: string; starts: number; status: string }[] };
+    const mot = jobs.filter((j) => j.name.startsWith(`video-${videoId}-mot`));
+    expect(mot).toEqual([expect.objectContaining({ name: `video-${videoId}-mot-1`, status: 'Completed', starts: 1 })]);
+  });
+
   it('finishes a request that was running when the stack stopped, once it starts again', async () => {
     const videoId = await upload(clip);
     const inMot = await waitFor(videoId, (s) => s.stage === 'mot' || ended(s));

@@ -57,6 +57,12 @@ export class LocalStack {
     await exited;
   }
 
+  /** The pid of the worker process the launcher runs now. */
+  async workerPid(): Promise<number> {
+    const { stdout } = await run('pgrep', ['-P', String(this.launcher!.pid), '-f', 'workers/worker.ts']);
+    return Number(stdout.trim().split('\n')[0]);
+  }
+
   async apiKey(): Promise<string> {
     return (await readFile(join(this.dataDir, 'api-key'), 'utf8')).trim();
   }
