@@ -33,6 +33,22 @@ const schema = z.object({
   BING_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
   BING_LOCAL_MODE: bool.default(true),
   BING_JOB_POLL: duration.default('1s'),
+  /** Other programs for the local runner, as JSON {"mot": ["node", "my-mot.js"], ...}: your own models, or benchmarks. */
+  BING_JOB_COMMANDS: z.string().optional().transform((text, ctx) => {
+    if (text === undefined) return undefined;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const parsed = z.partialRecord(z.enum(['mot', 'action', 'train']), z.array(z.string().min(1)).min(1)).safeParse(json);
+    if (!parsed.success) {
+      ctx.addIssue({ code: 'custom', message: 'JSON object of job kind to command line, e.g. {"mot": ["node", "mot.js"]}' });
+      return z.NEVER;
+    }
+    return parsed.data;
+  }),
 
   BING_STORAGE: z.enum(['local', 's3']).default('local'),
   BING_S3_BUCKET: z.string().min(3).optional(),

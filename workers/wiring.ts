@@ -41,7 +41,7 @@ export function createRunner(config: Config, storage: Storage): GpuJobRunner {
   return new LocalJobRunner({
     jobsDir: jobsDir(config),
     storage,
-    commands: jobCommands(),
+    commands: { ...jobCommands(), ...config.BING_JOB_COMMANDS },
     stopGraceMs: durationMs(config.BING_JOB_STOP_GRACE),
     environment,
   });

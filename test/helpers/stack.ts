@@ -18,7 +18,7 @@ export class LocalStack {
 
   private constructor(readonly dataDir: string, readonly env: NodeJS.ProcessEnv, readonly apiUrl: string, readonly temporalAddress: string) {}
 
-  static async create(): Promise<LocalStack> {
+  static async create(extraEnv: Record<string, string> = {}): Promise<LocalStack> {
     const dataDir = await mkdtemp(join(tmpdir(), 'bing-stack-'));
     const [temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
     const temporalAddress = `127.0.0.1:${temporalPort}`;
@@ -29,6 +29,7 @@ export class LocalStack {
       BING_TEMPORAL_UI_PORT: String(uiPort),
       BING_API_PORT: String(apiPort),
       BING_API_URL: `http://127.0.0.1:${apiPort}`,
+      ...extraEnv,
     };
     return new LocalStack(dataDir, env, env.BING_API_URL, temporalAddress);
   }
