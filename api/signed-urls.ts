@@ -3,7 +3,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export class UrlSigner {
-  constructor(private readonly secret: string, private readonly ttlSeconds = 3600) {}
+  constructor(private readonly secret: string, readonly ttlSeconds = 3600) {}
 
   private signature(key: string, expires: number): string {
     return createHmac('sha256', this.secret).update(`${key}\n${expires}`).digest('base64url');

@@ -1,5 +1,5 @@
 // What the API asks of Temporal about videos: start, signal, list, read, cancel and rerun them.
-import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { videoWorkflowId } from '../common/ids';
@@ -48,11 +48,26 @@ export class VideosService {
     return this.client.workflow.getHandle(videoWorkflowId(videoId));
   }
 
-  async start(input: VideoCommentaryInput, memo: Record<string, unknown>): Promise<string> {
+  /**
+   * Starts a video's workflow. `once`: never a second workflow of this id, even after the first has
+   * ended (an idempotent upload); returns false when it already exists.
+   */
+  async start(input: VideoCommentaryInput, memo: Record<string, unknown>, once = false): Promise<boolean> {
     const workflowId = videoWorkflowId(input.videoId);
+    try {
+      await this.startWorkflow(workflowId, input, memo, once);
+      return true;
+    } catch (err) {
+      if (once && err instanceof WorkflowExecutionAlreadyStartedError) return false;
+      throw err;
+    }
+  }
+
+  private async startWorkflow(workflowId: string, input: VideoCommentaryInput, memo: Record<string, unknown>, once: boolean): Promise<void> {
     await this.client.workflow.start<typeof videoCommentary>('videoCommentary', {
       taskQueue: this.taskQueue,
       workflowId,
+      workflowIdReusePolicy: once ? 'REJECT_DUPLICATE' : 'ALLOW_DUPLICATE',
       args: [input],
       memo,
       staticSummary: `${input.fileName} from ${input.userId}${input.run && input.run > 1 ? `, run ${input.run}` : ''}`,
@@ -63,7 +78,6 @@ export class VideosService {
         { key: searchAttributes.stage, value: input.source ? 'mot' : 'uploading' },
       ],
     });
-    return workflowId;
   }
 
   async uploadCompleted(videoId: string, upload: UploadCompleted): Promise<void> {
@@ -165,10 +179,7 @@ export class VideosService {
     const style = memo.style === 'summary' ? 'summary' : 'play-by-play';
     const teamNames = (memo.teamNames ?? undefined) as VideoCommentaryInput['teamNames'];
     const run = previous.run + 1;
-    const workflowId = await this.start(
-      { videoId, userId, fileName, language, style, teamNames, uploadTimeout: '1m', run, source: previous.source },
-      { ...memo, run },
-    );
-    return { workflowId, run };
+    await this.start({ videoId, userId, fileName, language, style, teamNames, uploadTimeout: '1m', run, source: previous.source }, { ...memo, run });
+    return { workflowId: videoWorkflowId(videoId), run };
   }
 }

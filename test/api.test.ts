@@ -1,4 +1,5 @@
 // The API's contract at its edges: keys, users, limits and problem+json, against a real dev server.
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -95,6 +96,34 @@ describe('API', () => {
     expect((await storage.head(incomingKey(videoId)))?.size).toBe(10);
     await expectProblem(await call(statusUrl, 'bob-key-0123456789ab'), 404, /no video/);
     await expectProblem(await call(statusUrl, 'local-key-0123456789', { headers: { 'x-bing-user': 'bob' } }), 404, /no video/);
+  });
+
+  it('gives the same video for the same Idempotency-Key from the same user, and starts one workflow', async () => {
+    const post = (key: string) => call('/v1/videos', key, { method: 'POST', body: 'video bytes', headers: { 'idempotency-key': 'upload-42' } });
+    const first = await post('alice-key-0123456789');
+    expect(first.status).toBe(202);
+    const { videoId } = (await first.json()) as { videoId: string };
+    const again = await post('alice-key-0123456789');
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ videoId, replayed: true });
+    const bob = (await (await post('bob-key-0123456789ab')).json()) as { videoId: string };
+    expect(bob.videoId).not.toBe(videoId);
+    const runs = [];
+    for await (const wf of env.client.workflow.list({ query: `WorkflowId = 'video-${videoId}'` })) runs.push(wf.runId);
+    expect(runs.length).toBeLessThanOrEqual(1);
+    expect((await env.client.workflow.getHandle(`video-${videoId}`).describe()).runId).toBeDefined();
+  });
+
+  it('refuses a body whose SHA-256 is not the one x-bing-sha256 names, keeping nothing', async () => {
+    const wrong = 'a'.repeat(64);
+    const before = await storage.list('incoming/');
+    const res = await call('/v1/videos', 'alice-key-0123456789', { method: 'POST', body: 'video bytes', headers: { 'x-bing-sha256': wrong } });
+    await expectProblem(res, 400, /SHA-256 is [0-9a-f]{64}, not a{64}/);
+    expect(await storage.list('incoming/')).toEqual(before);
+    await expectProblem(await call('/v1/videos', 'alice-key-0123456789', { method: 'POST', body: 'x', headers: { 'x-bing-sha256': 'nope' } }), 400, /64 hex/);
+    const right = createHash('sha256').update('video bytes').digest('hex');
+    expect((await call('/v1/videos', 'alice-key-0123456789', { method: 'POST', body: 'video bytes', headers: { 'x-bing-sha256': right } })).status).toBe(202);
+    expect((await storage.list('incoming/')).length).toBe(before.length + 1);
   });
 
   it('lets a key for any user name the user, and checks the name', async () => {

@@ -66,7 +66,13 @@ export function createRunGpuJob(runner: GpuJobRunner, polling: JobPolling) {
       } catch (err) {
         if (cancelRequested(err, ctx)) {
           ctx.log.info('cancelled: stopping job', { jobName });
-          await runner.stop(jobName);
+          // A SageMaker job can take minutes to stop: keep heartbeating meanwhile.
+          const beat = setInterval(() => ctx.heartbeat({ jobName, status: 'Stopping', progress: 0, startedAt: '' } satisfies GpuJobHeartbeat), 5000);
+          try {
+            await runner.stop(jobName);
+          } finally {
+            clearInterval(beat);
+          }
         }
         throw err;
       }

@@ -23,6 +23,8 @@ export interface Storage {
   upload(filePath: string, key: string, metadata?: Record<string, string>): Promise<ObjectInfo & { sha256: string }>;
   /** Where a tool on this machine can read the object directly, when it can. */
   localPath?(key: string): string;
+  /** A URL that reads the object without other credentials, where the storage can make one (S3). */
+  presignGet?(key: string, expiresSeconds: number): Promise<string>;
   /** A URI naming the object, for manifests and logs. */
   uri(key: string): string;
 }

@@ -1,9 +1,10 @@
 // /v1/videos: upload a video (a streamed body, never held in memory), read its status and results.
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { isVideoId, newVideoId } from '../../common/ids';
+import { isVideoId, newVideoId, videoWorkflowId } from '../../common/ids';
 import { ObjectNotFound, type Storage } from '../../activities/storage/storage';
 import { incomingKey, resultsPrefix, stageNames } from '../../workflows/definitions';
 import type { UrlSigner } from '../signed-urls';
@@ -81,14 +82,30 @@ export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTi
       throw new HttpProblem(413, 'Upload too large', `the limit is ${maxUploadBytes} bytes`);
     }
     if (declared === '0') throw new HttpProblem(400, 'Empty upload', 'the request body is empty; send the video as the body');
+    const expectedSha256 = req.get('x-bing-sha256')?.toLowerCase();
+    if (expectedSha256 !== undefined && !/^[0-9a-f]{64}$/.test(expectedSha256)) {
+      throw new HttpProblem(400, 'Invalid x-bing-sha256', 'x-bing-sha256 must be the 64 hex digits of the file\'s SHA-256');
+    }
     const userId = req.userId!;
-    const videoId = newVideoId();
+    const idempotencyKey = req.get('idempotency-key');
+    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
+      throw new HttpProblem(400, 'Invalid Idempotency-Key', 'use 1 to 255 visible ASCII characters');
+    }
+    // The same key from the same user names the same video: Temporal refuses a second workflow.
+    const videoId = idempotencyKey ? createHash('sha256').update(`${userId}\0${idempotencyKey}`).digest('hex').slice(0, 20) : newVideoId();
     const name = query.name ?? req.get('x-bing-file-name') ?? 'video';
     const teams = teamNames(query.teams);
-    const workflowId = await videos.start(
+    const workflowId = videoWorkflowId(videoId);
+    const started = await videos.start(
       { videoId, userId, fileName: name, language: query.language, style: query.style, teamNames: teams, uploadTimeout },
       { fileName: name, language: query.language, style: query.style, teamNames: teams, contentType: req.get('content-type') ?? 'application/octet-stream' },
+      idempotencyKey !== undefined,
     );
+    if (!started) {
+      res.status(200).location(`/v1/videos/${videoId}`).json({ videoId, workflowId, statusUrl: `/v1/videos/${videoId}`, replayed: true });
+      req.resume();
+      return;
+    }
     const key = incomingKey(videoId);
     let stored;
     try {
@@ -102,6 +119,11 @@ export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTi
       await storage.delete(key);
       await videos.abandon(videoId, 'empty upload');
       throw new HttpProblem(400, 'Empty upload', 'the request body is empty; send the video as the body');
+    }
+    if (expectedSha256 && stored.sha256 !== expectedSha256) {
+      await storage.delete(key);
+      await videos.abandon(videoId, 'sha256 mismatch');
+      throw new HttpProblem(400, 'Checksum mismatch', `the body's SHA-256 is ${stored.sha256}, not ${expectedSha256} as x-bing-sha256 says`);
     }
     await videos.uploadCompleted(videoId, { key, size: stored.size, sha256: stored.sha256 });
     res.status(202).location(`/v1/videos/${videoId}`).json({
@@ -119,12 +141,12 @@ export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTi
     const videoId = videoIdParam(req);
     const status = await videos.status(videoId, req.userId!);
     if (!status) throw new HttpProblem(404, 'Not found', `no video ${videoId}`);
-    const files: Record<string, string> = {};
-    if (status.source) files.source = signer.url(status.source.key);
+    const keys = status.source ? [status.source.key] : [];
     const prefix = resultsPrefix(videoId, status.run);
-    for (const key of await storage.list(prefix)) {
-      if (!key.slice(prefix.length).includes('/')) files[fileName(key)] = signer.url(key);
-    }
+    keys.push(...(await storage.list(prefix)).filter((key) => !key.slice(prefix.length).includes('/')));
+    // Presigned by S3 itself where storage is S3, signed by this API otherwise.
+    const link = (key: string) => (storage.presignGet ? storage.presignGet(key, signer.ttlSeconds) : Promise.resolve(signer.url(key)));
+    const files = Object.fromEntries(await Promise.all(keys.map(async (key) => [key === status.source?.key ? 'source' : fileName(key), await link(key)])));
     return { ...status, files };
   }
 
