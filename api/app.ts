@@ -8,6 +8,7 @@ import { requireApiKey } from './auth';
 import { HttpProblem, problemHandler } from './problem';
 import { filesRouter } from './routes/files';
 import { jobsRouter } from './routes/jobs';
+import { legacyRouter } from './routes/legacy';
 import { videosRouter } from './routes/videos';
 import type { UrlSigner } from './signed-urls';
 import { webRouter } from './web/serve';
@@ -22,6 +23,8 @@ export interface AppOptions {
   apiKeys: Map<string, string>;
   maxUploadBytes: number;
   uploadTimeout: string;
+  /** The body limit of the old POST /request contract, when it is switched on. */
+  legacyBodyLimit?: number;
   logger: Logger;
 }
 
@@ -46,6 +49,7 @@ export function createApp(options: AppOptions): express.Express {
     res.status(ready ? 200 : 503).json({ ready, temporal, storage });
   });
   app.use('/files', filesRouter(options.storage, options.signer));
+  if (options.legacyBodyLimit) app.use(legacyRouter({ ...options, bodyLimit: options.legacyBodyLimit }));
   app.use('/v1', requireApiKey(options.apiKeys));
   app.use('/v1/videos', videosRouter(options));
   app.use('/v1/jobs', jobsRouter(options.runner, options.videos));

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     signer: new UrlSigner(config.BING_URL_SECRET ?? randomBytes(32).toString('hex')),
     apiKeys: config.BING_API_KEYS,
     maxUploadBytes: config.BING_MAX_UPLOAD_BYTES,
+    legacyBodyLimit: (config.BING_LEGACY_REQUEST ?? config.BING_LOCAL_MODE) ? config.BING_LEGACY_BODY_LIMIT : undefined,
     uploadTimeout: config.BING_UPLOAD_TIMEOUT,
     logger,
   });

@@ -33,6 +33,9 @@ const schema = z.object({
   BING_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
   BING_LOCAL_MODE: bool.default(true),
   BING_JOB_POLL: duration.default('1s'),
+  /** The old POST /request contract: on by default in local mode. It trusts the userId in the body. */
+  BING_LEGACY_REQUEST: bool.optional(),
+  BING_LEGACY_BODY_LIMIT: z.coerce.number().int().positive().default(100 * 1024 ** 2),
   /** Other programs for the local runner, as JSON {"mot": ["node", "my-mot.js"], ...}: your own models, or benchmarks. */
   BING_JOB_COMMANDS: z.string().optional().transform((text, ctx) => {
     if (text === undefined) return undefined;

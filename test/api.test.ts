@@ -33,7 +33,7 @@ beforeAll(async () => {
     videos: new VideosService(env.client, 'api-test-no-worker'),
     runner: new LocalJobRunner({ jobsDir: join(dir, 'jobs'), storage, commands: { mot: [], action: [], train: [] }, stopGraceMs: 0 }),
     signer: new UrlSigner('a-test-secret-of-thirty-two-chars!'),
-    storage, apiKeys: keys, maxUploadBytes, uploadTimeout: '1h', logger: pino({ level: 'silent' }),
+    storage, apiKeys: keys, maxUploadBytes, legacyBodyLimit: 10_000, uploadTimeout: '1h', logger: pino({ level: 'silent' }),
   });
   server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -124,6 +124,24 @@ describe('API', () => {
     const right = createHash('sha256').update('video bytes').digest('hex');
     expect((await call('/v1/videos', 'alice-key-0123456789', { method: 'POST', body: 'video bytes', headers: { 'x-bing-sha256': right } })).status).toBe(202);
     expect((await storage.list('incoming/')).length).toBe(before.length + 1);
+  });
+
+  it('answers bad requests in the old contract with the fault, storing nothing', async () => {
+    const legacy = (body: string) => call('/request', undefined, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const before = await storage.list('incoming/');
+    await expectProblem(await legacy(''), 400, /Empty body/);
+    await expectProblem(await legacy('{"file": "AAAA"'), 400, /Invalid JSON/);
+    await expectProblem(await legacy('{"file": "AAAA"}'), 400, /Missing userId/);
+    await expectProblem(await legacy('{"file": "AAAA", "userId": "../etc"}'), 400, /Invalid userId/);
+    await expectProblem(await legacy('{"userId": "dave"}'), 400, /Missing file/);
+    await expectProblem(await legacy('{"file": "not base64!", "userId": "dave"}'), 400, /not base64/);
+    await expectProblem(await legacy('{"file": "AAA", "userId": "dave"}'), 400, /cut short/);
+    await expectProblem(await legacy(JSON.stringify({ file: 'A'.repeat(20_000), userId: 'dave' })), 413, /too large/);
+    expect(await storage.list('incoming/')).toEqual(before);
+    const ok = await legacy(JSON.stringify({ userId: 'dave', file: Buffer.from('some video bytes').toString('base64') }));
+    expect(ok.status).toBe(200);
+    const { videoId } = (await ok.json()) as { videoId: string };
+    expect((await storage.head(incomingKey(videoId)))?.sha256).toBe(createHash('sha256').update('some video bytes').digest('hex'));
   });
 
   it('lets a key for any user name the user, and checks the name', async () => {

@@ -1,6 +1,7 @@
 // End to end on the local stack as `npm start` runs it: the real dev server, workers, API and
 // reference jobs, driven through the `bing` command line and the HTTP API.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VideoStatus } from '../api/videos-service';
 import { makeClip } from './fixtures/clip';
 import { LocalStack } from './helpers/stack';
+import { projectRoot } from '../workers/tools';
 
 const run = promisify(execFile);
 
@@ -96,6 +98,24 @@ describe('the local stack', () => {
     const ids = [await upload(avi), await upload(mkv)];
     const statuses = await Promise.all(ids.map((id) => waitFor(id, ended)));
     expect(statuses.map((s) => [s.status, s.result?.source.facts.codec])).toEqual([['completed', 'mpeg4'], ['completed', 'vp9']]);
+  });
+
+  it('serves the old clients: a Python script posting {file: base64, userId} with only its URL changed', async () => {
+    // `requests` comes with the tools install-tools put in .tools/py (moto needs it too).
+    const env = { ...process.env, PYTHONPATH: join(projectRoot, '.tools', 'py') };
+    const { stdout } = await run('python3', [join(__dirname, 'fixtures', 'old-client.py'), `${stack.apiUrl}/request`, clip, 'old-client-user'], { env });
+    const [code, body] = stdout.split('\n');
+    expect(code).toBe('200');
+    const { videoId, statusUrl } = JSON.parse(body!) as { videoId: string; statusUrl: string };
+    expect(statusUrl).toBe(`/v1/videos/${videoId}`);
+    const headers = { authorization: `Bearer ${await stack.apiKey()}`, 'x-bing-user': 'old-client-user' };
+    let status: VideoStatus;
+    do {
+      await sleep(500);
+      status = (await (await fetch(`${stack.apiUrl}${statusUrl}`, { headers })).json()) as VideoStatus;
+    } while (status.status === 'running');
+    expect(status.status).toBe('completed');
+    expect(status.result!.source.sha256).toBe(createHash('sha256').update(await readFile(clip)).digest('hex'));
   });
 
   it('fails bytes that are not a video, saying why', async () => {
