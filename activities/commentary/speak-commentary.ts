@@ -1,7 +1,7 @@
 // Spoken commentary: every line synthesised and placed at its start time on one voice track as
 // long as the video (commentary.wav), then commentated.mp4: the original video, the voice over the
 // original sound (or alone when the source has none), and the commentary as a soft subtitle track.
-import { Context } from '@temporalio/activity';
+import { activityContext } from '../activity-context';
 import { ApplicationFailure } from '@temporalio/common';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -186,13 +186,6 @@ async function mux(source: SourceFacts & { path: string }, voice: string, subtit
   ], { maxBuffer: 16 << 20, signal });
 }
 
-function activityContext(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined;
-  }
-}
 
 export function createSpeakCommentary(storage: Storage, speaker: Speaker = createSpeaker()) {
   return async function speakCommentary(request: SpeakRequest): Promise<SpeakResult> {

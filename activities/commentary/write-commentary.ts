@@ -1,6 +1,6 @@
 // The commentary activity: actions.json and tracks.json in; commentary.json, commentary.vtt and
 // commentary.srt out, written only once every line is grounded in the events it names.
-import { Context } from '@temporalio/activity';
+import { activityContext } from '../activity-context';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { badInput } from '../failures';
@@ -53,14 +53,6 @@ async function readValid<S extends z.ZodType>(storage: Storage, key: string, sch
   return parsed.data;
 }
 
-/** The activity's context when it runs as one; nothing outside an activity (direct calls in scripts). */
-function activityContext(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined;
-  }
-}
 
 export function createWriteCommentary(storage: Storage, commentator: Commentator = createCommentator()) {
   return async function writeCommentary(request: CommentaryRequest): Promise<CommentaryResult> {
