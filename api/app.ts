@@ -9,6 +9,7 @@ import { HttpProblem, problemHandler } from './problem';
 import { filesRouter } from './routes/files';
 import { jobsRouter } from './routes/jobs';
 import { legacyRouter } from './routes/legacy';
+import { uploadsRouter } from './routes/uploads';
 import { videosRouter } from './routes/videos';
 import type { UrlSigner } from './signed-urls';
 import { webRouter } from './web/serve';
@@ -23,6 +24,8 @@ export interface AppOptions {
   apiKeys: Map<string, string>;
   maxUploadBytes: number;
   uploadTimeout: string;
+  /** Where tus keeps uploads in progress. */
+  tusDir: string;
   /** The body limit of the old POST /request contract, when it is switched on. */
   legacyBodyLimit?: number;
   logger: Logger;
@@ -51,6 +54,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use('/files', filesRouter(options.storage, options.signer));
   if (options.legacyBodyLimit) app.use(legacyRouter({ ...options, bodyLimit: options.legacyBodyLimit }));
   app.use('/v1', requireApiKey(options.apiKeys));
+  app.use('/v1/uploads', uploadsRouter(options));
   app.use('/v1/videos', videosRouter(options));
   app.use('/v1/jobs', jobsRouter(options.runner, options.videos));
   app.use(webRouter());

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { createRunner, createStorage } from '../workers/wiring';
 import { UrlSigner } from './signed-urls';
 import { createApp } from './app';
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     signer: new UrlSigner(config.BING_URL_SECRET ?? randomBytes(32).toString('hex')),
     apiKeys: config.BING_API_KEYS,
     maxUploadBytes: config.BING_MAX_UPLOAD_BYTES,
+    tusDir: join(config.BING_DATA_DIR, 'tus'),
     legacyBodyLimit: (config.BING_LEGACY_REQUEST ?? config.BING_LOCAL_MODE) ? config.BING_LEGACY_BODY_LIMIT : undefined,
     uploadTimeout: config.BING_UPLOAD_TIMEOUT,
     logger,

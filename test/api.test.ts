@@ -33,7 +33,7 @@ beforeAll(async () => {
     videos: new VideosService(env.client, 'api-test-no-worker'),
     runner: new LocalJobRunner({ jobsDir: join(dir, 'jobs'), storage, commands: { mot: [], action: [], train: [] }, stopGraceMs: 0 }),
     signer: new UrlSigner('a-test-secret-of-thirty-two-chars!'),
-    storage, apiKeys: keys, maxUploadBytes, legacyBodyLimit: 10_000, uploadTimeout: '1h', logger: pino({ level: 'silent' }),
+    storage, apiKeys: keys, maxUploadBytes, legacyBodyLimit: 10_000, tusDir: join(dir, 'tus'), uploadTimeout: '1h', logger: pino({ level: 'silent' }),
   });
   server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));

@@ -1,9 +1,33 @@
 // A small client of BING's HTTP API for the command line.
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import * as tus from 'tus-js-client';
+import { videoWorkflowId } from '../../common/ids';
 import type { VideoStatus } from '../videos-service';
+
+export const uploadChunkBytes = 8 << 20;
+
+/** tus-js-client's Node URL storage (a JSON file, locked while written); its types omit it. */
+export async function fileUrlStorage(path: string): Promise<tus.UrlStorage> {
+  await mkdir(dirname(path), { recursive: true });
+  const { FileUrlStorage } = tus as unknown as { FileUrlStorage: new (path: string) => tus.UrlStorage };
+  return new FileUrlStorage(path);
+}
+
+/** An upload's failure as the API's problem, or as the network failure it was. */
+function uploadError(err: Error, baseUrl: string): Error {
+  const res = (err as tus.DetailedError).originalResponse;
+  if (!res) return new Error(`cannot reach the BING API at ${baseUrl}; is \`npm start\` running? (${err.message})`, { cause: err });
+  const body = res.getBody() ?? '';
+  let problem: Problem = { title: 'Upload failed', status: res.getStatus(), detail: body.trim().slice(0, 300) || undefined };
+  try {
+    problem = JSON.parse(body) as Problem;
+  } catch {
+    // a tus protocol error: plain text
+  }
+  return new ApiError(problem);
+}
 
 export interface Problem {
   title: string;
@@ -29,7 +53,8 @@ export class ApiError extends Error {
 }
 
 export class ApiClient {
-  constructor(private readonly baseUrl: string, private readonly apiKey: string, private readonly user?: string) {}
+  /** urlStoragePath: a JSON file remembering unfinished uploads, so that running again resumes them. */
+  constructor(private readonly baseUrl: string, private readonly apiKey: string, private readonly user?: string, private readonly urlStoragePath?: string) {}
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
     return { authorization: `Bearer ${this.apiKey}`, ...(this.user ? { 'x-bing-user': this.user } : {}), ...extra };
@@ -55,26 +80,33 @@ export class ApiClient {
     return res;
   }
 
-  /** Streams a file as the request body, reporting bytes sent. */
+  /**
+   * Uploads a file with tus (resumable, 8 MiB PATCHes). With a URL storage file, an interrupted
+   * upload of the same file (same path, size and mtime) is resumed where the server has it.
+   */
   async upload(file: string, language: string, onBytes: (sent: number, total: number) => void): Promise<{ videoId: string; workflowId: string }> {
-    const { size } = await stat(file);
-    let sent = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        sent += chunk.length;
-        onBytes(sent, size);
-        done(null, chunk);
-      },
+    const urlStorage = this.urlStoragePath ? await fileUrlStorage(this.urlStoragePath) : undefined;
+    return new Promise((resolve, reject) => {
+      const upload = new tus.Upload(createReadStream(file), {
+        endpoint: new URL('/v1/uploads', this.baseUrl).href,
+        chunkSize: uploadChunkBytes,
+        retryDelays: [0, 1000, 3000, 5000, 10_000],
+        headers: this.headers(),
+        metadata: { filename: basename(file), filetype: 'application/octet-stream', language },
+        ...(urlStorage ? { urlStorage, storeFingerprintForResuming: true, removeFingerprintOnSuccess: true } : { storeFingerprintForResuming: false }),
+        onProgress: onBytes,
+        onError: (err) => reject(uploadError(err, this.baseUrl)),
+        onSuccess: () => {
+          const videoId = new URL(upload.url!, this.baseUrl).pathname.split('/').pop()!;
+          resolve({ videoId, workflowId: videoWorkflowId(videoId) });
+        },
+      });
+      upload.findPreviousUploads().then((previous) => {
+        const last = previous.sort((a, b) => b.creationTime.localeCompare(a.creationTime))[0];
+        if (last) upload.resumeFromPreviousUpload(last);
+        upload.start();
+      }, reject);
     });
-    const body = Readable.toWeb(createReadStream(file).pipe(counter)) as ReadableStream;
-    const query = new URLSearchParams({ language, name: basename(file) });
-    const res = await this.request(`/v1/videos?${query}`, {
-      method: 'POST',
-      body,
-      headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
-      duplex: 'half',
-    } as RequestInit);
-    return (await res.json()) as { videoId: string; workflowId: string };
   }
 
   async status(videoId: string): Promise<VideoStatus> {

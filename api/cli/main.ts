@@ -1,5 +1,6 @@
 // bing: the command-line client. `bing process FILE` uploads a video and follows it to its commentary.
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -8,7 +9,8 @@ import { ApiClient, ApiError } from './api-client';
 import { ProgressView } from './progress-view';
 
 const usage = `usage:
-  bing process FILE [--user NAME] [--language en|ko] [--json]   upload a video and print its commentary
+  bing process FILE [--user NAME] [--language en|ko] [--json]   upload a video (resumably: run it again after an
+                                                                interruption) and print its commentary
   bing status ID [--json]                                       show where a request is
   bing cancel ID                                                cancel a request (its GPU job is stopped)
   bing rerun ID [--json]                                        process a finished request again with today's models
@@ -26,6 +28,9 @@ function apiKey(): string {
     throw new Error(`no API key: set BING_API_KEY, or run \`npm start\` first (it writes ${file})`);
   }
 }
+
+/** Where `bing process` remembers unfinished uploads, so that running it again on the file resumes. */
+const uploadsFile = () => join(process.env.BING_DATA_DIR ? resolve(process.env.BING_DATA_DIR) : join(homedir(), '.bing'), 'tus-uploads.json');
 
 const clock = (seconds: number) => `${String(Math.floor(seconds / 60)).padStart(2, '0')}:${(seconds % 60).toFixed(1).padStart(4, '0')}`;
 const finished = (s: VideoStatus) => s.status !== 'running';
@@ -112,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${usage}\n`);
     return values.help ? 0 : 2;
   }
-  const api = new ApiClient(process.env.BING_API_URL ?? 'http://127.0.0.1:8080', apiKey(), values.user);
+  const api = new ApiClient(process.env.BING_API_URL ?? 'http://127.0.0.1:8080', apiKey(), values.user, uploadsFile());
   switch (command) {
     case 'process':
       return processVideo(api, target!, values.language, values.json);

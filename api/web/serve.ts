@@ -1,9 +1,12 @@
 // The web page at `/`: static files from api/web/public, no build step. The page calls /v1 with
 // the user's API key, which it asks for itself, so these files need no authentication.
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import express, { type Router } from 'express';
 
 export const webRoot = join(__dirname, 'public');
+
+/** tus-js-client's browser build, which the page loads as /vendor/tus.min.js (global `tus`). */
+export const tusClientScript = join(dirname(require.resolve('tus-js-client/package.json')), 'dist', 'tus.min.js');
 
 const headers = {
   'X-Content-Type-Options': 'nosniff',
@@ -15,6 +18,9 @@ const headers = {
 /** Serves the page's files; requests for anything else fall through to the next handler. */
 export function webRouter(): Router {
   const router = express.Router();
+  router.get('/vendor/tus.min.js', (_req, res) => {
+    res.set(headers).type('text/javascript').sendFile(tusClientScript, { maxAge: 0 });
+  });
   router.use(express.static(webRoot, {
     index: 'index.html',
     redirect: false,

@@ -1,5 +1,5 @@
 // The page's side of the BING API: the key, JSON calls with problem+json errors, uploads with
-// progress, and live status through Server-Sent Events (polling where they are not available).
+// progress (tus, resumable), and live status through Server-Sent Events (polling where they are not available).
 
 const keyStorage = 'bing.apiKey';
 
@@ -58,35 +58,54 @@ export async function api(path, { method = 'GET', body, headers = {}, signal } =
 }
 
 /**
- * Uploads a file as the raw request body. XMLHttpRequest rather than fetch, for its upload
- * progress events. Returns {promise, abort}; the promise resolves to {videoId, workflowId, statusUrl}.
+ * Uploads a file with tus (tus-js-client, loaded by the page as the global `tus`) to /v1/uploads:
+ * resumable, so an upload stopped or broken off continues where the server has it when the same
+ * file is uploaded again (its fingerprint and upload URL are kept in localStorage). Returns
+ * {promise, abort}; the promise resolves to {videoId, workflowId, statusUrl}.
  */
 export function uploadVideo(file, language, onProgress) {
-  const xhr = new XMLHttpRequest();
-  const name = file.name.slice(0, 255);
+  const tus = globalThis.tus;
+  let upload;
+  let rejectUpload;
   const promise = new Promise((resolve, reject) => {
-    xhr.open('POST', `/v1/videos?language=${encodeURIComponent(language)}&name=${encodeURIComponent(name)}`);
-    xhr.setRequestHeader('authorization', `Bearer ${getKey()}`);
-    xhr.setRequestHeader('content-type', file.type || 'application/octet-stream');
-    xhr.setRequestHeader('accept', 'application/json');
-    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
-    xhr.upload.onload = () => onProgress(file.size, file.size);
-    xhr.onload = () => {
-      if (xhr.status >= 200 && xhr.status < 300) {
-        try {
-          resolve(JSON.parse(xhr.responseText));
-        } catch {
-          reject(new ApiError(xhr.status, 'Unexpected answer', 'the server did not answer with JSON'));
-        }
-      } else {
-        reject(problemFrom(xhr.status, xhr.statusText, xhr.responseText));
-      }
-    };
-    xhr.onerror = () => reject(new ApiError(0, 'Network error', 'the upload broke off'));
-    xhr.onabort = () => reject(new DOMException('the upload was stopped', 'AbortError'));
-    xhr.send(file);
+    rejectUpload = reject;
+    if (!tus?.Upload) {
+      reject(new ApiError(0, 'Upload unavailable', 'the upload library did not load; reload the page'));
+      return;
+    }
+    upload = new tus.Upload(file, {
+      endpoint: new URL('/v1/uploads', location.href).href,
+      chunkSize: 16 * 1024 * 1024,
+      retryDelays: [0, 1000, 3000, 5000, 10000],
+      headers: { authorization: `Bearer ${getKey()}` },
+      metadata: { filename: file.name.slice(0, 255), filetype: file.type || 'application/octet-stream', language },
+      storeFingerprintForResuming: true,
+      removeFingerprintOnSuccess: true,
+      onProgress: (sent, total) => onProgress(sent, total),
+      onSuccess: () => {
+        const videoId = new URL(upload.url, location.href).pathname.split('/').pop();
+        resolve({ videoId, workflowId: `video-${videoId}`, statusUrl: `/v1/videos/${videoId}` });
+      },
+      onError: (err) => {
+        const res = err?.originalResponse;
+        reject(res ? problemFrom(res.getStatus(), '', res.getBody() ?? '') : new ApiError(0, 'Network error', 'the upload broke off; upload the same file again to continue'));
+      },
+    });
+    upload.findPreviousUploads().then(
+      (previous) => {
+        const last = previous.sort((a, b) => String(b.creationTime).localeCompare(String(a.creationTime)))[0];
+        if (last) upload.resumeFromPreviousUpload(last);
+        upload.start();
+      },
+      () => upload.start(),
+    );
   });
-  return { promise, abort: () => xhr.abort() };
+  const abort = () => {
+    // Keeps the upload on the server and its URL here: uploading the same file again resumes it.
+    void upload?.abort();
+    rejectUpload(new DOMException('the upload was stopped', 'AbortError'));
+  };
+  return { promise, abort };
 }
 
 /**

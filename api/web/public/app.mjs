@@ -156,7 +156,7 @@ $('upload-form').addEventListener('submit', async (e) => {
     void refreshList();
   } catch (err) {
     if (err?.name === 'AbortError') {
-      text.textContent = 'Upload stopped';
+      text.textContent = 'Upload stopped · upload the same file again to continue';
     } else {
       showError($('upload-error'), err);
       text.textContent = '';

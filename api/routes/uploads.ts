@@ -1,0 +1,172 @@
+// /v1/uploads: tus 1.0 resumable uploads (creation, creation-with-upload, termination, expiration).
+// Creating an upload starts the request's workflow at stage `uploading` under the new video id, which
+// is also the upload's id; the finished file is streamed into storage at incoming/{videoId} and the
+// workflow is signalled `uploadCompleted`, as POST /v1/videos does. Partial uploads are files in
+// `tusDir`; only the user who created an upload can see, continue or terminate it.
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { msToNumber } from '@temporalio/common';
+import { FileStore } from '@tus/file-store';
+import { EVENTS, Metadata, Server, type Upload } from '@tus/server';
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { Storage } from '../../activities/storage/storage';
+import { isVideoId, newVideoId, videoWorkflowId } from '../../common/ids';
+import { incomingKey } from '../../workflows/definitions';
+import { HttpProblem } from '../problem';
+import type { VideosService } from '../videos-service';
+
+export interface UploadsRouteOptions {
+  videos: VideosService;
+  storage: Storage;
+  maxUploadBytes: number;
+  uploadTimeout: string;
+  /** Where partial uploads are kept: `{BING_DATA_DIR}/tus`. */
+  tusDir: string;
+}
+
+/** The mount path: tus answers with Location `${uploadsPath}/{videoId}`. */
+export const uploadsPath = '/v1/uploads';
+export const videoIdHeader = 'Bing-Video-Id';
+const ownerKey = 'bing-user';
+
+const metadataSchema = z.object({
+  filename: z.string().min(1).max(255),
+  filetype: z.string().max(255).optional(),
+  language: z.enum(['en', 'ko']).default('en'),
+  style: z.enum(['play-by-play', 'summary']).default('play-by-play'),
+});
+
+type TusError = { status_code: number; body: string };
+const tusError = (status: number, body: string): TusError => ({ status_code: status, body: `${body}\n` });
+
+/** The Express request a tus request was made from (the tus server runs on Node's request). */
+const expressRequest = (req: { runtime?: { node?: { req?: unknown } } }): Request => req.runtime?.node?.req as Request;
+
+function parseMetadata(header: string | undefined): z.output<typeof metadataSchema> {
+  let raw: Record<string, string | null> | undefined;
+  try {
+    raw = header ? Metadata.parse(header) : {};
+  } catch {
+    throw new HttpProblem(400, 'Invalid upload', 'Upload-Metadata is not a list of "key base64value" pairs');
+  }
+  const values = Object.fromEntries(Object.entries(raw ?? {}).filter(([key]) => key !== ownerKey).map(([key, value]) => [key, value ?? undefined]));
+  const parsed = metadataSchema.safeParse(values);
+  if (!parsed.success) {
+    throw new HttpProblem(400, 'Invalid upload', `Upload-Metadata: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}
+
+export function uploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout, tusDir }: UploadsRouteOptions): Router {
+  const expirationMs = msToNumber(uploadTimeout as Parameters<typeof msToNumber>[0]);
+  const datastore = new FileStore({ directory: tusDir, expirationPeriodInMilliseconds: expirationMs });
+
+  const tus = new Server({
+    path: uploadsPath,
+    datastore,
+    maxSize: maxUploadBytes,
+    relativeLocation: true,
+    exposedHeaders: [videoIdHeader],
+    disableTerminationForFinishedUploads: true,
+    // The id was chosen (and announced in Bing-Video-Id) before tus saw the request.
+    namingFunction: (req) => {
+      const id = expressRequest(req).bingVideoId;
+      if (!id) throw tusError(500, 'no video id for this upload');
+      return id;
+    },
+    onUploadCreate: async (req, upload) => {
+      const express = expressRequest(req);
+      const userId = express.userId!;
+      const meta = parseMetadata(express.get('upload-metadata'));
+      await videos.start(
+        { videoId: upload.id, userId, fileName: meta.filename, language: meta.language, style: meta.style, uploadTimeout },
+        { fileName: meta.filename, language: meta.language, style: meta.style, contentType: meta.filetype ?? 'application/octet-stream', size: upload.size, via: 'tus' },
+      );
+      return { metadata: { ...upload.metadata, [ownerKey]: userId } };
+    },
+    onUploadFinish: async (_req, upload) => {
+      const videoId = upload.id;
+      const key = incomingKey(videoId);
+      const meta = upload.metadata ?? {};
+      try {
+        const stored = await storage.put(key, createReadStream(join(tusDir, videoId)), {
+          userId: meta[ownerKey] ?? '', fileName: meta.filename ?? 'video', contentType: meta.filetype ?? '',
+        });
+        await videos.uploadCompleted(videoId, { key, size: stored.size, sha256: stored.sha256 });
+        return { headers: { [videoIdHeader]: videoId } };
+      } catch {
+        // A client resuming this upload would find it complete and stop: end it here instead.
+        await storage.delete(key).catch(() => undefined);
+        await datastore.remove(videoId).catch(() => undefined);
+        await videos.abandon(videoId, 'the finished upload could not be stored');
+        throw tusError(500, 'the finished upload could not be stored; start the upload again');
+      }
+    },
+  });
+  // The bytes are in storage now: the partial file goes (after tus has answered, as it reads it back).
+  tus.on(EVENTS.POST_FINISH, (_req, _res, upload: Upload) => {
+    void datastore.remove(upload.id).catch(() => undefined);
+  });
+  const sweep = setInterval(() => void tus.cleanUpExpiredUploads().catch(() => undefined), Math.min(expirationMs, 3_600_000));
+  sweep.unref();
+
+  const router = Router();
+
+  /** Hands the request to tus with its full URL, so that its ids and Location come out right. */
+  const toTus = async (req: Request, res: Response) => {
+    req.url = req.originalUrl;
+    await tus.handle(req, res);
+  };
+
+  router.post('/', async (req, res) => {
+    if (req.get('upload-concat') !== undefined) throw new HttpProblem(400, 'Invalid upload', 'Upload-Concat is not supported');
+    if (req.get('upload-defer-length') !== undefined) {
+      throw new HttpProblem(400, 'Invalid upload', 'Upload-Defer-Length is not supported; send Upload-Length');
+    }
+    const length = req.get('upload-length');
+    if (length === undefined || !/^\d{1,16}$/.test(length)) {
+      throw new HttpProblem(400, 'Invalid upload', 'Upload-Length must be the file size in bytes, a non-negative integer');
+    }
+    if (Number(length) > maxUploadBytes) throw new HttpProblem(413, 'Upload too large', `the limit is ${maxUploadBytes} bytes`);
+    if (Number(length) === 0) throw new HttpProblem(400, 'Empty upload', 'Upload-Length is 0; there is no video to process');
+    if (req.get('tus-resumable') === undefined) throw new HttpProblem(412, 'Tus-Resumable required', 'send "Tus-Resumable: 1.0.0"');
+    parseMetadata(req.get('upload-metadata'));
+    req.bingVideoId = newVideoId();
+    res.setHeader(videoIdHeader, req.bingVideoId);
+    res.setHeader('Bing-Workflow-Id', videoWorkflowId(req.bingVideoId));
+    await toTus(req, res);
+  });
+
+  /** The upload of the caller's, or 404: another user's upload does not exist for them. */
+  const owned = async (req: Request, _res: Response, next: NextFunction) => {
+    const id = String(req.params.id);
+    const upload = isVideoId(id) ? await datastore.getUpload(id).catch(() => undefined) : undefined;
+    if (!upload || upload.metadata?.[ownerKey] !== req.userId) throw new HttpProblem(404, 'Not found', `no upload ${id}`);
+    next();
+  };
+
+  router.head('/:id', owned, toTus);
+  router.patch('/:id', owned, toTus);
+  router.delete('/:id', owned, async (req, res) => {
+    const id = String(req.params.id);
+    res.setHeader(videoIdHeader, id);
+    // The request ends first, so that no finishing PATCH can signal it any more.
+    await videos.abandon(id, 'the upload was terminated');
+    await toTus(req, res);
+  });
+  router.get('/:id', () => {
+    throw new HttpProblem(405, 'Method not allowed', 'an upload cannot be downloaded; its video is at /v1/videos/{id}');
+  });
+  router.options('/', toTus);
+  router.options('/:id', toTus);
+
+  return router;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The video id a tus creation request will get. */
+    bingVideoId?: string;
+  }
+}
