@@ -140,6 +140,19 @@ describe('the local stack', () => {
   it('cancels a request during its MOT job: the job stops and nothing partial remains', async () => {
     const videoId = await upload(clip);
     await waitFor(videoId, (s) => (s.stage === 'mot' && s.stages.mot.progress > 0) || ended(s));
+    // What an operator types in the Web UI finds exactly the requests in that stage.
+    const { client, close } = await stack.temporalClient();
+    try {
+      let inMot: string[] = [];
+      for (let i = 0; i < 40 && inMot.length !== 1; i++) {
+        inMot = [];
+        for await (const wf of client.workflow.list({ query: `BingUserId = 'carol' AND BingStage = 'mot'` })) inMot.push(wf.workflowId);
+        if (inMot.length !== 1) await sleep(250);
+      }
+      expect(inMot).toEqual([`video-${videoId}`]);
+    } finally {
+      await close();
+    }
     const asked = Date.now();
     expect((await api(`/v1/videos/${videoId}/cancel`, { method: 'POST' })).status).toBe(202);
     const status = await waitFor(videoId, ended, 20_000);
