@@ -5,7 +5,7 @@
 // same players (in order; a meet's in any order).
 import type { ActionEvent, ActionName } from '../jobs/formats';
 import { iou } from '../jobs/mot/box';
-import type { MotBox } from './tracking-hota';
+import type { MotBox } from '../test/fixtures/clip/score';
 
 export interface Counts {
   truth: number;

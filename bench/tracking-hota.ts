@@ -6,15 +6,7 @@
 // TPA / (TPA + FNA + FPA) of their id pair, HOTA_α = √(DetA·AssA); HOTA is the mean over α.
 import { assign } from '../jobs/mot/assign';
 import { iou } from '../jobs/mot/box';
-
-export interface MotBox {
-  frame: number;
-  id: number;
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
+import type { MotBox } from '../test/fixtures/clip/score';
 
 export interface Hota {
   hota: number;

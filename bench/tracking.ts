@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { ActionEvent, ActionName, ActionsFile, TracksFile } from '../jobs/formats';
 import { makeClip, type Clip } from '../test/fixtures/clip';
 import { mapIds, matchEvents, prf, type Counts } from './tracking-events';
-import { hota, type MotBox } from './tracking-hota';
+import { readMot } from '../test/fixtures/clip/score';
+import { hota } from './tracking-hota';
 
 export type Row = Record<string, string | number>;
 
@@ -75,13 +76,6 @@ async function runAction(name: string, tracksJson: string): Promise<JobRun> {
 }
 
 const tracksOut = (run: JobRun): string => join(run.root, 'processing', 'output', 'tracks');
-
-function readMot(path: string): MotBox[] {
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim()).map((line) => {
-    const [frame = 0, id = 0, x = 0, y = 0, w = 0, h = 0] = line.split(',').map(Number);
-    return { frame, id, x, y, w, h };
-  });
-}
 
 /**
  * motmetrics' MOTChallenge app over GT_DIR/<seq>/gt/gt.txt and TEST_DIR/<seq>.txt; its summary

@@ -13,6 +13,7 @@ import { UrlSigner } from '../api/signed-urls';
 import { createApp } from '../api/app';
 import { VideosService } from '../api/videos-service';
 import { incomingKey } from '../workflows/definitions';
+import { listenOnLoopback } from './helpers/http';
 import { localEnv } from './helpers/temporal';
 
 const keys = new Map([['alice-key-0123456789', 'alice'], ['bob-key-0123456789ab', 'bob'], ['local-key-0123456789', '*']]);
@@ -35,9 +36,7 @@ beforeAll(async () => {
     signer: new UrlSigner('a-test-secret-of-thirty-two-chars!'),
     storage, apiKeys: keys, maxUploadBytes, legacyBodyLimit: 10_000, tusDir: join(dir, 'tus'), uploadTimeout: '1h', logger: pino({ level: 'silent' }),
   });
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  ({ server, base } = await listenOnLoopback(app));
 });
 
 afterAll(async () => {

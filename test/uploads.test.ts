@@ -19,6 +19,7 @@ import { UrlSigner } from '../api/signed-urls';
 import { VideosService } from '../api/videos-service';
 import { videoWorkflowId } from '../common/ids';
 import { incomingKey } from '../workflows/definitions';
+import { listenOnLoopback } from './helpers/http';
 import { localEnv } from './helpers/temporal';
 
 const alice = 'alice-key-0123456789';
@@ -56,9 +57,7 @@ beforeAll(async () => {
     next();
   });
   outer.use(createApp(options));
-  server = outer.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  ({ server, base } = await listenOnLoopback(outer));
 });
 
 afterAll(async () => {
