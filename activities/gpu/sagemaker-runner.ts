@@ -248,32 +248,39 @@ export class SageMakerRunner implements GpuJobRunner {
   }
 
   private fromProcessing(raw: DescribeProcessingJobResponse): JobDescription {
-    const status = statusOf(raw.ProcessingJobStatus);
-    return {
-      name: raw.ProcessingJobName!,
+    return this.described({
+      name: raw.ProcessingJobName!, status: raw.ProcessingJobStatus, environment: raw.Environment,
       kind: this.kindOf(raw.Environment, raw.AppSpecification?.ImageUri, 'processing'),
-      ...subject(raw.Environment),
-      status,
-      progress: status === 'Completed' ? 1 : 0,
-      starts: 1,
-      startedAt: iso(raw.ProcessingStartTime ?? raw.CreationTime),
-      ...(terminal.has(status) ? { endedAt: iso(raw.ProcessingEndTime ?? raw.LastModifiedTime) } : {}),
-      ...reason(status, raw.FailureReason, raw.ExitMessage),
-    };
+      started: raw.ProcessingStartTime ?? raw.CreationTime, ended: raw.ProcessingEndTime ?? raw.LastModifiedTime,
+      failure: [raw.FailureReason, raw.ExitMessage],
+    });
   }
 
   private fromTraining(raw: DescribeTrainingJobResponse): JobDescription {
-    const status = statusOf(raw.TrainingJobStatus);
-    return {
-      name: raw.TrainingJobName!,
+    return this.described({
+      name: raw.TrainingJobName!, status: raw.TrainingJobStatus, environment: raw.Environment,
       kind: this.kindOf(raw.Environment, raw.AlgorithmSpecification?.TrainingImage, 'training'),
-      ...subject(raw.Environment),
+      started: raw.TrainingStartTime ?? raw.CreationTime, ended: raw.TrainingEndTime ?? raw.LastModifiedTime,
+      failure: [raw.FailureReason],
+    });
+  }
+
+  /** What Processing and Training descriptions have in common, as a JobDescription. */
+  private described(job: {
+    name: string; status: string | undefined; environment: Record<string, string> | undefined; kind: JobKind;
+    started: Date | undefined; ended: Date | undefined; failure: [string | undefined, (string | undefined)?];
+  }): JobDescription {
+    const status = statusOf(job.status);
+    return {
+      name: job.name,
+      kind: job.kind,
+      ...subject(job.environment),
       status,
       progress: status === 'Completed' ? 1 : 0,
       starts: 1,
-      startedAt: iso(raw.TrainingStartTime ?? raw.CreationTime),
-      ...(terminal.has(status) ? { endedAt: iso(raw.TrainingEndTime ?? raw.LastModifiedTime) } : {}),
-      ...reason(status, raw.FailureReason),
+      startedAt: iso(job.started),
+      ...(terminal.has(status) ? { endedAt: iso(job.ended) } : {}),
+      ...reason(status, ...job.failure),
     };
   }
 
