@@ -1,27 +1,48 @@
-// `npm run bench`: runs the benchmarks, prints their tables, and writes bench/results.json.
-import { writeFile } from 'node:fs/promises';
+// `npm run bench [-- SECTION ...]`: runs the benchmarks (all, or the sections named), prints their
+// tables, and writes bench/results.json, keeping the sections that were not run this time.
+import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { overheadBench } from './overhead';
 import { trackingBench } from './tracking';
 
+interface Section {
+  title: string;
+  run(): Promise<Record<string, unknown>>;
+}
+
+const sections: Record<string, Section> = {
+  tracking: {
+    title: 'Tracking on generated clips (motmetrics 1.4.0 MOTA/IDF1; HOTA computed as TrackEval does), action events (±1 s), job speed',
+    run: async () => ({ ...(await trackingBench()) }),
+  },
+  overhead: {
+    title: 'Orchestration overhead, local stack, GPU jobs that finish at once (ms; job time as the runner saw it excluded)',
+    run: async () => ({ overhead: await overheadBench() }),
+  },
+};
+
+const resultsFile = join(__dirname, 'results.json');
+
 async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !(name in sections));
+  if (unknown.length > 0) throw new Error(`unknown bench section ${unknown.join(', ')}; known: ${Object.keys(sections).join(', ')}`);
+  const earlier = JSON.parse(await readFile(resultsFile, 'utf8').catch(() => '{}')) as Record<string, unknown>;
   const results: Record<string, unknown> = {
+    ...earlier,
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
   };
-  console.log('Tracking on generated clips (motmetrics 1.4.0 MOTA/IDF1; HOTA computed as TrackEval does), action events (±1 s), job speed');
-  const tracking = await trackingBench();
-  console.table(tracking.tracking);
-  console.table(tracking.actions);
-  console.table(tracking.speed);
-  results.tracking = tracking;
-  console.log('Orchestration overhead, local stack, GPU jobs that finish at once (ms; job time as the runner saw it excluded)');
-  const overhead = await overheadBench();
-  console.table(overhead);
-  results.overhead = overhead;
-  await writeFile(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`written to ${join(__dirname, 'results.json')}`);
+  for (const name of wanted.length > 0 ? wanted : Object.keys(sections)) {
+    const section = sections[name]!;
+    console.log(`\n${name}: ${section.title}`);
+    const tables = await section.run();
+    for (const table of Object.values(tables)) console.table(table);
+    results[name] = { ...tables, measuredAt: new Date().toISOString() };
+  }
+  await writeFile(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`written to ${resultsFile}`);
 }
 
 main().catch((err: unknown) => {
