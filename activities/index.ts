@@ -8,6 +8,7 @@ import { createRunGpuJob, type JobPolling } from './gpu/run-gpu-job';
 import type { GpuJobRunner } from './gpu/runner';
 import { createIngest } from './ingest';
 import { createModelActivities } from './models';
+import { createRetrainingActivities } from './retraining';
 import type { Storage } from './storage/storage';
 
 export interface ActivityDeps {
@@ -26,6 +27,7 @@ export function createActivities({ storage, runner, jobPolling = { intervalMs: 1
     speakCommentary: createSpeakCommentary(storage, createSpeaker(speech)),
     ...createDeliveryActivities(storage),
     ...createModelActivities(storage),
+    ...createRetrainingActivities(storage),
   };
 }
 

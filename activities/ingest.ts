@@ -1,5 +1,6 @@
 // Ingest: the finished upload becomes uploads/{userId}/{videoId}/source, checked and probed.
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,8 @@ import type { Storage } from './storage/storage';
 export interface IngestInput {
   videoId: string;
   userId: string;
-  upload: UploadCompleted;
+  /** sha256 is missing where nothing computed it on the way in (tus on S3, direct-to-S3 without one). */
+  upload: Omit<UploadCompleted, 'sha256'> & { sha256?: string };
 }
 
 export type IngestResult = IngestedSource;
@@ -51,20 +53,23 @@ export function createIngest(storage: Storage) {
     };
     if (info.size === 0) throw await rejected('the upload is empty');
     if (info.size !== upload.size) throw await rejected(`the upload is ${info.size} bytes, but ${upload.size} were sent`);
-    const sha256 = info.sha256 ?? (await sha256Of(await storage.get(from)));
-    if (sha256 !== upload.sha256) throw await rejected('the upload does not match its sha256');
 
-    let facts: VideoFacts;
-    try {
-      facts = await withLocalCopy(storage, from, probeVideo);
-    } catch (err) {
-      if (err instanceof NotAVideo) throw await rejected(err.message);
-      throw err;
-    }
+    // An upload that went straight to S3 has no sha256 yet: it is read once, from the copy probed.
+    const checked = await withLocalCopy(storage, from, async (path): Promise<{ fault: string } | { sha256: string; facts: VideoFacts }> => {
+      const sha256 = info.sha256 ?? (await sha256Of(createReadStream(path)));
+      if (upload.sha256 !== undefined && sha256 !== upload.sha256) return { fault: 'the upload does not match its sha256' };
+      try {
+        return { sha256, facts: await probeVideo(path) };
+      } catch (err) {
+        if (err instanceof NotAVideo) return { fault: err.message };
+        throw err;
+      }
+    });
+    if ('fault' in checked) throw await rejected(checked.fault);
     if (from !== target) {
       await storage.copy(from, target);
       await storage.delete(from);
     }
-    return { key: target, size: info.size, sha256, facts };
+    return { key: target, size: info.size, sha256: checked.sha256, facts: checked.facts };
   };
 }

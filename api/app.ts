@@ -9,6 +9,8 @@ import { HttpProblem, problemHandler } from './problem';
 import { filesRouter } from './routes/files';
 import { jobsRouter } from './routes/jobs';
 import { legacyRouter } from './routes/legacy';
+import { openApiRouter } from './openapi/serve';
+import { s3UploadsRouter } from './routes/uploads-s3';
 import { uploadsRouter } from './routes/uploads';
 import { videosRouter } from './routes/videos';
 import type { UrlSigner } from './signed-urls';
@@ -24,7 +26,7 @@ export interface AppOptions {
   apiKeys: Map<string, string>;
   maxUploadBytes: number;
   uploadTimeout: string;
-  /** Where tus keeps uploads in progress. */
+  /** Where tus keeps uploads in progress on local storage (on S3 it keeps them in the bucket). */
   tusDir: string;
   /** The body limit of the old POST /request contract, when it is switched on. */
   legacyBodyLimit?: number;
@@ -51,9 +53,11 @@ export function createApp(options: AppOptions): express.Express {
     const ready = temporal === 'ok' && storage === 'ok';
     res.status(ready ? 200 : 503).json({ ready, temporal, storage });
   });
+  app.use(openApiRouter());
   app.use('/files', filesRouter(options.storage, options.signer));
   if (options.legacyBodyLimit) app.use(legacyRouter({ ...options, bodyLimit: options.legacyBodyLimit }));
   app.use('/v1', requireApiKey(options.apiKeys));
+  app.use('/v1/uploads/s3', s3UploadsRouter(options));
   app.use('/v1/uploads', uploadsRouter(options));
   app.use('/v1/videos', videosRouter(options));
   app.use('/v1/jobs', jobsRouter(options.runner, options.videos));

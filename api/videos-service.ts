@@ -80,8 +80,18 @@ export class VideosService {
     });
   }
 
-  async uploadCompleted(videoId: string, upload: UploadCompleted): Promise<void> {
-    await this.handle(videoId).signal(uploadCompletedSignal, upload);
+  /**
+   * Hands the finished upload to the workflow. Without a sha256 (an upload that went straight to
+   * S3 without one) ingest computes it; the workflow passes the signal to ingest as it is.
+   */
+  async uploadCompleted(videoId: string, upload: Omit<UploadCompleted, 'sha256'> & { sha256?: string }): Promise<void> {
+    await this.handle(videoId).signal(uploadCompletedSignal, upload as UploadCompleted);
+  }
+
+  /** The memo a video's request was started with, when it exists and belongs to the user. */
+  async memo(videoId: string, userId: string): Promise<{ running: boolean; memo: Record<string, unknown> } | undefined> {
+    const description = await this.owned(videoId, userId);
+    return description && { running: description.status.name === 'RUNNING', memo: description.memo ?? {} };
   }
 
   async abandon(videoId: string, reason: string): Promise<void> {

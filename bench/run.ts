@@ -3,6 +3,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { commentaryBench } from './commentary';
 import { overheadBench } from './overhead';
 import { trackingBench } from './tracking';
 
@@ -19,6 +20,10 @@ const sections: Record<string, Section> = {
   overhead: {
     title: 'Orchestration overhead, local stack, GPU jobs that finish at once (ms; job time as the runner saw it excluded)',
     run: async () => ({ overhead: await overheadBench() }),
+  },
+  commentary: {
+    title: 'Commentary of synthetic matches: template, and OpenAI against a local OpenAI-compatible server (this machine\'s latency, not OpenAI\'s); tokens by gpt-tokenizer for gpt-4.1-mini',
+    run: async () => ({ commentary: await commentaryBench() }),
   },
 };
 

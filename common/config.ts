@@ -56,6 +56,8 @@ const schema = z.object({
   BING_STORAGE: z.enum(['local', 's3']).default('local'),
   BING_S3_BUCKET: z.string().min(3).optional(),
   BING_S3_ENDPOINT: z.url().optional(),
+  /** infra/apply-s3-lifecycle: S3 aborts multipart uploads (and drops tus's leftovers) not finished after this many days. */
+  BING_S3_INCOMPLETE_UPLOAD_DAYS: z.coerce.number().int().min(1).max(365).default(2),
 
   BING_GPU_RUNNER: z.enum(['local', 'sagemaker']).default('local'),
   BING_SAGEMAKER_ENDPOINT: z.url().optional(),

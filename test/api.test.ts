@@ -143,6 +143,12 @@ describe('API', () => {
     expect((await storage.head(incomingKey(videoId)))?.sha256).toBe(createHash('sha256').update('some video bytes').digest('hex'));
   });
 
+  it('answers direct-to-S3 routes with 404 naming the reason when storage is local', async () => {
+    const post = (path: string) => call(path, 'alice-key-0123456789', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    await expectProblem(await post('/v1/uploads/s3'), 404, /BING_STORAGE is not s3/);
+    await expectProblem(await post('/v1/uploads/s3/abcdefgh1234/complete'), 404, /BING_STORAGE is not s3/);
+  });
+
   it('lets a key for any user name the user, and checks the name', async () => {
     await expectProblem(await call('/v1/videos/abcdefgh1234', 'local-key-0123456789', { headers: { 'x-bing-user': '../alice' } }), 400, /X-Bing-User/);
   });

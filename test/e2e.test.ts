@@ -2,13 +2,17 @@
 // reference jobs, driven through the `bing` command line and the HTTP API.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { WebVTTParser } from 'webvtt-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Language } from '../activities/commentary/actions';
+import { containsHangul } from '../activities/commentary/grounding';
 import type { VideoStatus } from '../api/videos-service';
 import { makeClip } from './fixtures/clip';
+import { probe } from './helpers/probe';
 import { LocalStack } from './helpers/stack';
 import { projectRoot } from '../workers/tools';
 
@@ -53,9 +57,37 @@ async function waitFor(videoId: string, done: (s: VideoStatus) => boolean, timeo
 
 const ended = (s: VideoStatus) => s.status !== 'running';
 
+const savedFiles = ['commentary.json', 'commentary.srt', 'commentary.vtt', 'commentary.wav', 'commentated.mp4'];
+
+/**
+ * What `bing ... --save DIR` wrote: the commentary in `language` (Korean in Hangul), subtitles that
+ * parse and say its lines, and the commentated video with picture, voice and subtitles, as long as the clip.
+ */
+async function expectSavedCommentary(dir: string, language: Language) {
+  expect((await readdir(dir)).sort()).toEqual(savedFiles);
+  const commentary = JSON.parse(await readFile(join(dir, 'commentary.json'), 'utf8')) as { language: string; lines: { text: string }[] };
+  expect(commentary.language).toBe(language);
+  const texts = commentary.lines.map((l) => l.text);
+  expect(texts.length).toBeGreaterThan(0);
+  for (const text of texts) expect(containsHangul(text), text).toBe(language === 'ko');
+
+  const vtt = new WebVTTParser().parse(await readFile(join(dir, 'commentary.vtt'), 'utf8'), 'subtitles');
+  expect(vtt.errors).toEqual([]);
+  expect(vtt.cues).toHaveLength(texts.length);
+  const srt = (await readFile(join(dir, 'commentary.srt'), 'utf8')).split('\n\n').filter(Boolean);
+  for (const block of srt) expect(block).toMatch(/^\d+\n\d{2}:\d{2}:\d{2},\d{3} --> \d{2}:\d{2}:\d{2},\d{3}\n[^\n]+$/);
+  expect(srt.map((block) => block.split('\n')[2])).toEqual(texts);
+
+  const video = await probe(join(dir, 'commentated.mp4'));
+  expect(video.streams.map((s) => s.codec_type).sort()).toEqual(['audio', 'subtitle', 'video']);
+  const frames = Math.abs(Number(video.format.duration) - Number((await probe(clip)).format.duration)) * 25;
+  expect(frames).toBeLessThanOrEqual(2);
+}
+
 describe('the local stack', () => {
-  it('turns a generated clip into commentary grounded in its events, visible by user and stage', async () => {
-    const { stdout, code, stderr } = await stack.bing('process', clip, '--user', 'e2e-user', '--json');
+  it('turns a generated clip into commentary grounded in its events, visible by user and stage, saved by the CLI', async () => {
+    const saved = join(stack.dataDir, 'saved-en');
+    const { stdout, code, stderr } = await stack.bing('process', clip, '--user', 'e2e-user', '--json', '--save', saved);
     expect(code, stderr).toBe(0);
     const result = JSON.parse(stdout) as VideoStatus & { commentary: { lines: { start: number; end: number; text: string; eventIds: string[] }[] } };
     expect(result.status).toBe('completed');
@@ -76,6 +108,7 @@ describe('the local stack', () => {
       return truth.some((t) => t.action === event.action && Math.abs(t.start - event.start) <= 1);
     }));
     expect(inTruth.length).toBeGreaterThan(0);
+    await expectSavedCommentary(saved, 'en');
 
     const { client, close } = await stack.temporalClient();
     try {
@@ -88,6 +121,23 @@ describe('the local stack', () => {
     } finally {
       await close();
     }
+  });
+
+  it('commentates in Korean: `bing process --language ko --save` and `bing commentary --save` write the same Hangul files', async () => {
+    const saved = join(stack.dataDir, 'saved-ko');
+    const processed = await stack.bing('process', clip, '--user', 'e2e-ko', '--language', 'ko', '--save', saved);
+    expect(processed.code, processed.stderr).toBe(0);
+    expect(processed.stdout).toMatch(/Commentary \(ko\):\n {2}\[00:0\d\.\d - 00:0\d\.\d\] .*[\uac00-\ud7a3]/);
+    expect(processed.stderr).toContain(`wrote ${join(saved, 'commentated.mp4')}`);
+    await expectSavedCommentary(saved, 'ko');
+
+    const videoId = /^video (\S+) /m.exec(processed.stderr)![1]!;
+    const again = join(stack.dataDir, 'saved-ko-again');
+    const shown = await stack.bing('commentary', videoId, '--user', 'e2e-ko', '--format', 'srt', '--save', again);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toBe(await readFile(join(saved, 'commentary.srt'), 'utf8'));
+    expect(shown.stderr.match(/^wrote .+$/gm)).toHaveLength(savedFiles.length);
+    for (const file of savedFiles) expect(await readFile(join(again, file)), file).toEqual(await readFile(join(saved, file)));
   });
 
   it('accepts any container and codec that ffmpeg decodes', async () => {
@@ -124,6 +174,9 @@ describe('the local stack', () => {
     const status = await waitFor(videoId, ended);
     expect(status).toMatchObject({ status: 'failed', stage: 'failed' });
     expect(status.error).toMatch(/not a (readable )?video/);
+    const { code, stderr } = await stack.bing('commentary', videoId, '--user', 'carol');
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/Commentary not ready: the request is failed at stage failed: not a/);
   });
 
   it('streams status changes as server-sent events until the request ends', async () => {

@@ -4,10 +4,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { CreateBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { CreateBucketCommand, GetBucketLifecycleConfigurationCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutBucketLifecycleConfigurationCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { S3Storage } from '../activities/storage/s3';
 import { InvalidKey, ObjectNotFound, readJson } from '../activities/storage/storage';
+import { abortRuleId, tusLeftoversRuleId } from '../infra/aws/s3-lifecycle';
+import { projectRoot } from '../workers/tools';
 import { startMoto, type Moto } from './helpers/moto';
 
 let moto: Moto;
@@ -173,5 +177,20 @@ describe('S3Storage on moto', () => {
     const client = new S3Client({ region: 'us-east-1' });
     expect(new S3Storage({ bucket, client }).client).toBe(client);
     client.destroy();
+  });
+
+  it('infra/apply-s3-lifecycle adds the rules that abort incomplete uploads, keeping the bucket\'s others, and can be rerun', async () => {
+    await storage.client.send(new PutBucketLifecycleConfigurationCommand({
+      Bucket: bucket, LifecycleConfiguration: { Rules: [{ ID: 'keep-me', Status: 'Enabled', Filter: { Prefix: 'tmp/' }, Expiration: { Days: 30 } }] },
+    }));
+    const apply = () => promisify(execFile)(join(projectRoot, 'infra', 'apply-s3-lifecycle'), {
+      env: { ...process.env, BING_S3_BUCKET: bucket, BING_S3_ENDPOINT: moto.endpoint, BING_S3_INCOMPLETE_UPLOAD_DAYS: '3' },
+    });
+    expect((await apply()).stdout).toContain(abortRuleId);
+    await apply();
+    const { Rules } = await storage.client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
+    expect(Rules?.map((r) => r.ID).sort()).toEqual([abortRuleId, tusLeftoversRuleId, 'keep-me'].sort());
+    expect(Rules?.find((r) => r.ID === abortRuleId)?.AbortIncompleteMultipartUpload?.DaysAfterInitiation).toBe(3);
+    expect(Rules?.find((r) => r.ID === tusLeftoversRuleId)).toMatchObject({ Filter: { Tag: { Key: 'Tus-Completed', Value: 'false' } }, Expiration: { Days: 3 } });
   });
 });

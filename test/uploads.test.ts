@@ -1,26 +1,35 @@
-// tus 1.0 at /v1/uploads against a real dev server: creation, resumption after a cut, limits,
-// ownership and termination, at the protocol level and through tus-js-client as the CLI uses it.
+// Uploads against a real dev server. tus 1.0 at /v1/uploads: creation, resumption after a cut,
+// limits, ownership and termination, at the protocol level and through tus-js-client as the CLI
+// uses it. On S3 (moto): tus on the S3 store, raw and multipart POST /v1/videos, direct-to-S3 with
+// presigned parts, the old contract, and ingest of an upload that came without a sha256.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { CopyObjectCommand, CreateBucketCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import express from 'express';
 import { pino } from 'pino';
 import * as tus from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalJobRunner } from '../activities/gpu/local-runner';
+import { createIngest } from '../activities/ingest';
 import { LocalStorage } from '../activities/storage/local';
+import { S3Storage } from '../activities/storage/s3';
+import type { Storage } from '../activities/storage/storage';
 import { createApp, type AppOptions } from '../api/app';
 import { fileUrlStorage } from '../api/cli/api-client';
 import { UrlSigner } from '../api/signed-urls';
 import { VideosService } from '../api/videos-service';
 import { videoWorkflowId } from '../common/ids';
-import { incomingKey } from '../workflows/definitions';
+import { incomingKey, searchAttributes } from '../workflows/definitions';
 import { listenOnLoopback } from './helpers/http';
+import { startMoto, type Moto } from './helpers/moto';
 import { localEnv } from './helpers/temporal';
+import { testPattern } from './helpers/videos';
 
 const alice = 'alice-key-0123456789';
 const bob = 'bob-key-0123456789ab';
@@ -31,22 +40,20 @@ let env: TestWorkflowEnvironment;
 let dir: string;
 let tusDir: string;
 let storage: LocalStorage;
-let server: Server;
 let base: string;
-/** The PATCH requests the server received, per upload id: their Upload-Offset and Content-Length. */
+const servers: Server[] = [];
+/** The PATCH requests the servers received, per upload id: their Upload-Offset and Content-Length. */
 const patched = new Map<string, { offset: number; length: number }[]>();
 
-beforeAll(async () => {
-  env = await localEnv();
-  dir = await mkdtemp(join(tmpdir(), 'bing-uploads-'));
-  tusDir = join(dir, 'tus');
-  storage = new LocalStorage(join(dir, 'storage'));
+/** The API on `on`, recording PATCH requests; returns its base URL. */
+async function serve(on: Storage, overrides: Partial<AppOptions> = {}): Promise<string> {
   const options: AppOptions = {
     client: env.client,
     videos: new VideosService(env.client, 'uploads-test-no-worker'),
-    runner: new LocalJobRunner({ jobsDir: join(dir, 'jobs'), storage, commands: { mot: [], action: [], train: [] }, stopGraceMs: 0 }),
+    runner: new LocalJobRunner({ jobsDir: join(dir, 'jobs'), storage: on, commands: { mot: [], action: [], train: [] }, stopGraceMs: 0 }),
     signer: new UrlSigner('a-test-secret-of-thirty-two-chars!'),
-    storage, apiKeys: keys, maxUploadBytes, uploadTimeout: '1h', logger: pino({ level: 'silent' }), tusDir,
+    storage: on, apiKeys: keys, maxUploadBytes, uploadTimeout: '1h', logger: pino({ level: 'silent' }), tusDir,
+    ...overrides,
   };
   const outer = express();
   outer.use((req, _res, next) => {
@@ -57,11 +64,21 @@ beforeAll(async () => {
     next();
   });
   outer.use(createApp(options));
-  ({ server, base } = await listenOnLoopback(outer));
+  const listening = await listenOnLoopback(outer);
+  servers.push(listening.server);
+  return listening.base;
+}
+
+beforeAll(async () => {
+  env = await localEnv();
+  dir = await mkdtemp(join(tmpdir(), 'bing-uploads-'));
+  tusDir = join(dir, 'tus');
+  storage = new LocalStorage(join(dir, 'storage'));
+  base = await serve(storage);
 });
 
 afterAll(async () => {
-  server?.close();
+  for (const server of servers) server.close();
   await env?.teardown();
   await rm(dir, { recursive: true, force: true });
 });
@@ -69,22 +86,42 @@ afterAll(async () => {
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const tusHeaders = (key: string, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${key}`, 'tus-resumable': '1.0.0', ...extra });
 
-async function create(key: string, length: number | string, body?: Buffer): Promise<Response> {
-  return fetch(`${base}/v1/uploads`, {
+async function create(key: string, length: number | string, body?: Buffer, at = base, metadata = ''): Promise<Response> {
+  return fetch(`${at}/v1/uploads`, {
     method: 'POST',
     headers: tusHeaders(key, {
       'upload-length': String(length),
-      'upload-metadata': `filename ${b64('clip.mp4')},language ${b64('en')}`,
+      'upload-metadata': `filename ${b64('clip.mp4')},language ${b64('en')}${metadata}`,
       ...(body ? { 'content-type': 'application/offset+octet-stream' } : {}),
     }),
     body: body ? new Uint8Array(body) : undefined,
   });
 }
 
-const patch = (key: string, location: string, offset: number, body: Buffer) =>
-  fetch(`${base}${location}`, { method: 'PATCH', headers: tusHeaders(key, { 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' }), body: new Uint8Array(body) });
+const patch = (key: string, location: string, offset: number, body: Buffer, at = base) =>
+  fetch(`${at}${location}`, { method: 'PATCH', headers: tusHeaders(key, { 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' }), body: new Uint8Array(body) });
 
-const head = (key: string, location: string) => fetch(`${base}${location}`, { method: 'HEAD', headers: tusHeaders(key) });
+const head = (key: string, location: string, at = base) => fetch(`${at}${location}`, { method: 'HEAD', headers: tusHeaders(key) });
+
+/** Sends the first half of `video` in a PATCH that is cut before its declared end; resolves when the server holds the half. */
+async function patchCutAtHalf(location: string, video: Buffer, at = base): Promise<number> {
+  const half = video.length / 2;
+  const controller = new AbortController();
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(c) {
+      c.enqueue(video.subarray(0, half));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      controller.abort();
+      c.close();
+    },
+  });
+  await fetch(`${at}${location}`, {
+    method: 'PATCH', signal: controller.signal, body: stream, duplex: 'half',
+    headers: tusHeaders(alice, { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream', 'content-length': String(video.length) }),
+  } as RequestInit).catch(() => undefined);
+  await expect.poll(async () => (await head(alice, location, at)).headers.get('upload-offset'), { timeout: 10_000 }).toBe(String(half));
+  return half;
+}
 
 async function workflowStatus(videoId: string): Promise<string> {
   return (await env.client.workflow.getHandle(videoWorkflowId(videoId)).describe()).status.name;
@@ -99,6 +136,19 @@ async function signalled(videoId: string): Promise<{ key: string; size: number; 
 }
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function expectProblem(res: Response, status: number, detail: RegExp) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  const body = (await res.json()) as { title: string; detail: string };
+  expect(`${body.title}: ${body.detail}`).toMatch(detail);
+}
 
 describe('tus uploads', () => {
   it('creates an upload (the workflow starts), takes it in two PATCHes, stores it and signals its sha256', async () => {
@@ -134,27 +184,10 @@ describe('tus uploads', () => {
 
   it('resumes an upload cut at half: HEAD tells the half, the next PATCH carries only the rest', async () => {
     const video = randomBytes(1_000_000);
-    const half = video.length / 2;
     const created = await create(alice, video.length);
     const location = created.headers.get('location')!;
     const videoId = created.headers.get('bing-video-id')!;
-
-    // Send the first half in a request that is cut before its declared end.
-    const controller = new AbortController();
-    const stream = new ReadableStream<Uint8Array>({
-      async pull(c) {
-        c.enqueue(video.subarray(0, half));
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        controller.abort();
-        c.close();
-      },
-    });
-    await fetch(`${base}${location}`, {
-      method: 'PATCH', signal: controller.signal, body: stream, duplex: 'half',
-      headers: tusHeaders(alice, { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream', 'content-length': String(video.length) }),
-    } as RequestInit).catch(() => undefined);
-
-    await expect.poll(async () => (await head(alice, location)).headers.get('upload-offset'), { timeout: 10_000 }).toBe(String(half));
+    const half = await patchCutAtHalf(location, video);
     const headed = await head(alice, location);
     expect(headed.status).toBe(200);
     expect(headed.headers.get('upload-length')).toBe(String(video.length));
@@ -167,7 +200,7 @@ describe('tus uploads', () => {
   });
 
   it('refuses a negative, oversized, missing or empty Upload-Length and bad metadata with problem+json, storing nothing', async () => {
-    const before = await readdir(tusDir).catch(() => []);
+    const before: string[] = await readdir(tusDir).catch(() => []);
     const stored = await storage.list('incoming/');
     for (const [length, status] of [['-1', 400], [String(maxUploadBytes + 1), 413], ['abc', 400], ['0', 400]] as const) {
       const res = await create(alice, length);
@@ -181,7 +214,7 @@ describe('tus uploads', () => {
     expect(noName.status).toBe(400);
     const noKey = await fetch(`${base}/v1/uploads`, { method: 'POST', headers: { 'tus-resumable': '1.0.0', 'upload-length': '10' } });
     expect(noKey.status).toBe(401);
-    expect(await readdir(tusDir).catch(() => [])).toEqual(before);
+    expect((await readdir(tusDir).catch(() => [])).filter((f) => !before.includes(f))).toEqual([]);
     expect(await storage.list('incoming/')).toEqual(stored);
   });
 
@@ -262,6 +295,225 @@ describe('tus uploads', () => {
     expect(secondRun[0]!.offset).toBe(reached);
     expect(secondRun.reduce((sum, p) => sum + p.length, 0)).toBe(video.length - reached);
     expect((await signalled(videoId))?.sha256).toBe(sha256(video));
-    expect(await urlStorage.findAllUploads()).toEqual([]);
+    // tus-js-client removes the fingerprint without waiting for it.
+    await expect.poll(() => urlStorage.findAllUploads()).toEqual([]);
+  });
+});
+
+describe('uploads on S3 (moto)', () => {
+  const MiB = 1024 ** 2;
+  const bucket = 'bing-uploads';
+  const s3Limit = 16 * MiB;
+  let moto: Moto;
+  let s3: S3Storage;
+  let s3Base: string;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    s3 = new S3Storage({ bucket, endpoint: moto.endpoint, region: 'us-east-1' });
+    await s3.client.send(new CreateBucketCommand({ Bucket: bucket }));
+    s3Base = await serve(s3, { maxUploadBytes: s3Limit, legacyBodyLimit: MiB });
+  });
+
+  afterAll(async () => {
+    s3?.client.destroy();
+    await moto?.stop();
+  });
+
+  const openUploads = async (key: string) =>
+    (await s3.client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key }))).Uploads ?? [];
+
+  const stage = async (videoId: string) =>
+    (await env.client.workflow.getHandle(videoWorkflowId(videoId)).describe()).typedSearchAttributes.get(searchAttributes.stage);
+
+  it('tus on the S3 store: a PATCH cut at half is resumed with only the rest; the object is completed in place at incoming/{id}', async () => {
+    const video = randomBytes(6 * MiB);
+    const created = await create(alice, video.length, undefined, s3Base, `,sha256 ${b64(sha256(video))}`);
+    expect(created.status).toBe(201);
+    const location = created.headers.get('location')!;
+    const videoId = created.headers.get('bing-video-id')!;
+    expect(location).toBe(`/v1/uploads/${videoId}`);
+    expect(await stage(videoId)).toBe('uploading');
+
+    const half = await patchCutAtHalf(location, video, s3Base);
+    expect(await signalled(videoId)).toBeUndefined();
+    const rest = await patch(alice, location, half, video.subarray(half), s3Base);
+    expect(rest.status).toBe(204);
+    expect(patched.get(videoId)?.at(-1)).toEqual({ offset: half, length: video.length - half });
+
+    expect(await signalled(videoId)).toEqual({ key: incomingKey(videoId), size: video.length, sha256: sha256(video) });
+    expect(sha256(await readAll(await s3.get(incomingKey(videoId))))).toBe(sha256(video));
+    expect(await openUploads(incomingKey(videoId))).toEqual([]);
+    // Only the video is left: tus's info and part objects are gone.
+    await expect.poll(() => s3.list(incomingKey(videoId))).toEqual([incomingKey(videoId)]);
+  });
+
+  it('tus on the S3 store without a declared sha256 signals none: ingest computes it', async () => {
+    const video = randomBytes(100_000);
+    const created = await create(alice, video.length, video, s3Base);
+    expect(created.status).toBe(201);
+    const videoId = created.headers.get('bing-video-id')!;
+    expect(await signalled(videoId)).toEqual({ key: incomingKey(videoId), size: video.length });
+  });
+
+  it('tus on the S3 store: termination aborts the multipart upload and removes what tus kept', async () => {
+    const created = await create(alice, 1000, undefined, s3Base);
+    const location = created.headers.get('location')!;
+    const videoId = created.headers.get('bing-video-id')!;
+    await patch(alice, location, 0, randomBytes(400), s3Base);
+    expect(await openUploads(incomingKey(videoId))).toHaveLength(1);
+    expect((await fetch(`${s3Base}${location}`, { method: 'DELETE', headers: tusHeaders(bob) })).status).toBe(404);
+    expect((await fetch(`${s3Base}${location}`, { method: 'DELETE', headers: tusHeaders(alice) })).status).toBe(204);
+    expect(await openUploads(incomingKey(videoId))).toEqual([]);
+    expect(await s3.list(incomingKey(videoId))).toEqual([]);
+    expect(await workflowStatus(videoId)).toBe('TERMINATED');
+  });
+
+  it('takes a raw body and a multipart form on POST /v1/videos, streamed to S3 with their sha256', async () => {
+    const video = randomBytes(6 * MiB);
+    const raw = await fetch(`${s3Base}/v1/videos?language=ko`, { method: 'POST', headers: { authorization: `Bearer ${alice}` }, body: new Uint8Array(video) });
+    expect(raw.status).toBe(202);
+    const rawBody = (await raw.json()) as { videoId: string; sha256: string; size: number };
+    expect(rawBody).toMatchObject({ sha256: sha256(video), size: video.length });
+    expect(await s3.head(incomingKey(rawBody.videoId))).toMatchObject({ size: video.length, sha256: sha256(video) });
+
+    const form = new FormData();
+    form.append('language', 'ko');
+    form.append('teams', '{"0": "Reds"}');
+    form.append('file', new Blob([new Uint8Array(video)], { type: 'video/mp4' }), 'match.mp4');
+    const posted = await fetch(`${s3Base}/v1/videos`, { method: 'POST', headers: { authorization: `Bearer ${alice}`, 'x-bing-sha256': sha256(video) }, body: form });
+    expect(posted.status).toBe(202);
+    const { videoId, ...rest } = (await posted.json()) as { videoId: string; sha256: string; size: number };
+    expect(rest).toMatchObject({ sha256: sha256(video), size: video.length, statusUrl: `/v1/videos/${videoId}` });
+    expect(await s3.head(incomingKey(videoId))).toMatchObject({ size: video.length, sha256: sha256(video), metadata: { fileName: 'match.mp4', contentType: 'video/mp4' } });
+    const memo = (await env.client.workflow.getHandle(videoWorkflowId(videoId)).describe()).memo;
+    expect(memo).toMatchObject({ language: 'ko', fileName: 'match.mp4', teamNames: { 0: 'Reds' } });
+    expect(await signalled(videoId)).toEqual({ key: incomingKey(videoId), size: video.length, sha256: sha256(video) });
+  });
+
+  it('refuses a form without a file, with a field after the file, or with a bad field, storing nothing', async () => {
+    const post = (form: FormData) => fetch(`${s3Base}/v1/videos`, { method: 'POST', headers: { authorization: `Bearer ${alice}` }, body: form });
+    const before = await s3.list('incoming/');
+    const noFile = new FormData();
+    noFile.append('language', 'en');
+    await expectProblem(await post(noFile), 400, /no "file" field/);
+    const late = new FormData();
+    late.append('file', new Blob(['video bytes']), 'a.mp4');
+    late.append('language', 'ko');
+    await expectProblem(await post(late), 400, /"language" comes after the file/);
+    const bad = new FormData();
+    bad.append('language', 'fr');
+    bad.append('file', new Blob(['video bytes']), 'a.mp4');
+    await expectProblem(await post(bad), 400, /language/);
+    const big = new FormData();
+    big.append('file', new Blob([new Uint8Array(s3Limit + 1)]), 'a.mp4');
+    await expectProblem(await post(big), 413, /limit/);
+    expect(await s3.list('incoming/')).toEqual(before);
+  });
+
+  it('takes the old contract on S3', async () => {
+    const res = await fetch(`${s3Base}/request`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'dave', file: Buffer.from('old video').toString('base64') }) });
+    expect(res.status).toBe(200);
+    const { videoId } = (await res.json()) as { videoId: string };
+    expect((await s3.head(incomingKey(videoId)))?.sha256).toBe(sha256(Buffer.from('old video')));
+  });
+
+  const startDirect = (key: string | undefined, body: unknown) =>
+    fetch(`${s3Base}/v1/uploads/s3`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, body: JSON.stringify(body) });
+
+  const complete = (key: string, url: string, parts: { partNumber: number; etag: string }[]) =>
+    fetch(`${s3Base}${url}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ parts }) });
+
+  interface Started { videoId: string; workflowId: string; partSize: number; parts: { partNumber: number; url: string }[]; completeUrl: string; expiresAt: string }
+
+  /** PUTs each slice to its presigned URL with plain fetch, as a browser would; returns the ETags. */
+  async function putParts(started: Started, slices: Buffer[]) {
+    const etags = [];
+    for (const { partNumber, url } of started.parts) {
+      const res = await fetch(url, { method: 'PUT', body: new Uint8Array(slices[partNumber - 1]!) });
+      expect(res.status, await res.clone().text()).toBe(200);
+      etags.push({ partNumber, etag: res.headers.get('etag')! });
+    }
+    return etags;
+  }
+
+  /** 11 MiB whose parts differ; moto answers 500 to the PUT of some random part bodies. */
+  const elevenMiB = () => Buffer.concat([Buffer.alloc(5 * MiB, 1), Buffer.alloc(5 * MiB, 2), Buffer.alloc(MiB, 3)]);
+
+  const slice = (video: Buffer, partSize: number) => Array.from({ length: Math.ceil(video.length / partSize) }, (_, i) => video.subarray(i * partSize, (i + 1) * partSize));
+
+  it('direct-to-S3: presigned parts PUT by plain fetch, then completed; the workflow waits at stage uploading until then', async () => {
+    const video = elevenMiB();
+    const res = await startDirect(alice, { fileName: 'match.mp4', size: video.length, contentType: 'video/mp4', sha256: sha256(video), partSize: 5 * MiB, language: 'ko' });
+    expect(res.status).toBe(201);
+    const started = (await res.json()) as Started;
+    expect(started).toMatchObject({ workflowId: `video-${started.videoId}`, partSize: 5 * MiB, completeUrl: `/v1/uploads/s3/${started.videoId}/complete` });
+    expect(started.parts.map((p) => p.partNumber)).toEqual([1, 2, 3]);
+    expect(Date.parse(started.expiresAt)).toBeGreaterThan(Date.now());
+    expect(await stage(started.videoId)).toBe('uploading');
+
+    const etags = await putParts(started, slice(video, 5 * MiB));
+    await expectProblem(await complete(bob, started.completeUrl, etags), 404, /no direct-to-S3 upload/);
+    const done = await complete(alice, started.completeUrl, etags);
+    expect(done.status).toBe(202);
+    expect(await done.json()).toMatchObject({ videoId: started.videoId, size: video.length, sha256: sha256(video) });
+    expect(await signalled(started.videoId)).toEqual({ key: incomingKey(started.videoId), size: video.length, sha256: sha256(video) });
+    expect(sha256(await readAll(await s3.get(incomingKey(started.videoId))))).toBe(sha256(video));
+    expect((await s3.head(incomingKey(started.videoId)))?.metadata).toMatchObject({ userId: 'alice', fileName: 'match.mp4' });
+    await expectProblem(await complete(alice, started.completeUrl, etags), 409, /already completed/);
+  });
+
+  it('direct-to-S3: refuses a wrong part list and parts that do not add up to the declared size, keeping the upload open', async () => {
+    const video = elevenMiB();
+    const started = (await (await startDirect(alice, { fileName: 'a.mp4', size: video.length, partSize: 5 * MiB })).json()) as Started;
+    const short = slice(video, 5 * MiB);
+    short[2] = short[2]!.subarray(1);
+    const etags = await putParts(started, short);
+    await expectProblem(await complete(alice, started.completeUrl, etags.slice(0, 2)), 400, /has 3 parts; 2 were listed/);
+    await expectProblem(await complete(alice, started.completeUrl, [etags[1]!, etags[0]!, etags[2]!]), 400, /numbered 1 to 3 in order/);
+    await expectProblem(await complete(alice, started.completeUrl, [etags[0]!, { partNumber: 2, etag: etags[0]!.etag }, etags[2]!]), 400, /part 2's ETag/);
+    await expectProblem(await complete(alice, started.completeUrl, etags), 400, /part 3 holds 1048575 bytes, not 1048576/);
+    await expectProblem(await complete(alice, started.completeUrl, []), 400, /parts/);
+    expect(await openUploads(incomingKey(started.videoId))).toHaveLength(1);
+    expect(await signalled(started.videoId)).toBeUndefined();
+
+    await expectProblem(await complete(alice, started.completeUrl, etags), 400, /part 3 holds/);
+  });
+
+  it('direct-to-S3: refuses a missing key, a bad body, a size over the limit and a bad part size', async () => {
+    await expectProblem(await startDirect(undefined, { fileName: 'a.mp4', size: 10 }), 401, /Bearer/);
+    await expectProblem(await startDirect(alice, { fileName: 'a.mp4' }), 400, /size/);
+    await expectProblem(await startDirect(alice, { fileName: 'a.mp4', size: 10, extra: 1 }), 400, /extra/);
+    await expectProblem(await startDirect(alice, { fileName: 'a.mp4', size: s3Limit + 1 }), 413, /limit/);
+    await expectProblem(await startDirect(alice, { fileName: 'a.mp4', size: 10, partSize: 1024 }), 400, /partSize/);
+    await expectProblem(await complete(alice, '/v1/uploads/s3/nosuchvideo1/complete', [{ partNumber: 1, etag: 'x' }]), 404, /no direct-to-S3 upload/);
+  });
+
+  it('ingest computes the sha256 of an upload signalled without one, and refuses one that does not match its declared sha256', async () => {
+    const path = await testPattern(join(dir, 'pattern.mp4'));
+    const video = await readFile(path);
+    const ingest = createIngest(s3);
+    await s3.put(incomingKey('ingestnosha1'), video);
+    await s3.client.send(new CopyObjectCommand({ Bucket: bucket, Key: incomingKey('ingestnosha1'), CopySource: `${bucket}/${incomingKey('ingestnosha1')}`, MetadataDirective: 'REPLACE', Metadata: {} }));
+    expect((await s3.head(incomingKey('ingestnosha1')))?.sha256).toBeUndefined();
+    const ingested = await ingest({ videoId: 'ingestnosha1', userId: 'alice', upload: { key: incomingKey('ingestnosha1'), size: video.length } });
+    expect(ingested).toMatchObject({ key: 'uploads/alice/ingestnosha1/source', sha256: sha256(video) });
+
+    await s3.put(incomingKey('ingestbadsha1'), video);
+    await expect(ingest({ videoId: 'ingestbadsha1', userId: 'alice', upload: { key: incomingKey('ingestbadsha1'), size: video.length, sha256: 'a'.repeat(64) } }))
+      .rejects.toThrow(/does not match its sha256/);
+    expect(await s3.head(incomingKey('ingestbadsha1'))).toBeUndefined();
+  });
+
+  // Last: its sweep goes on aborting every multipart upload in the bucket older than two seconds.
+  it('tus on the S3 store: an upload past BING_UPLOAD_TIMEOUT is aborted by the sweep', async () => {
+    const expiring = await serve(s3, { uploadTimeout: '2s' });
+    const created = await create(alice, 1000, undefined, expiring);
+    const location = created.headers.get('location')!;
+    const videoId = created.headers.get('bing-video-id')!;
+    await patch(alice, location, 0, randomBytes(400), expiring);
+    expect(await openUploads(incomingKey(videoId))).toHaveLength(1);
+    await expect.poll(() => openUploads(incomingKey(videoId)), { timeout: 15_000, interval: 500 }).toEqual([]);
+    expect(await s3.list(incomingKey(videoId))).toEqual([]);
   });
 });

@@ -1,9 +1,9 @@
 // Builds BING's parts from the configuration: storage, the GPU-job runner, the job programs.
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Config } from '../common/config';
+import { jobCommands } from '../common/job-programs';
 import { LocalJobRunner } from '../activities/gpu/local-runner';
-import type { GpuJobRunner, JobKind } from '../activities/gpu/runner';
+import type { GpuJobRunner } from '../activities/gpu/runner';
 import type { CommentarySettings } from '../activities/commentary/commentator';
 import type { SpeechSettings } from '../activities/commentary/speech';
 import { sageMakerJobs } from '../activities/gpu/sagemaker-config';
@@ -11,18 +11,11 @@ import { SageMakerRunner } from '../activities/gpu/sagemaker-runner';
 import { LocalStorage } from '../activities/storage/local';
 import { S3Storage } from '../activities/storage/s3';
 import type { Storage } from '../activities/storage/storage';
-import { projectRoot } from './tools';
+import { durationMs } from '../workflows/duration';
 
 export function createStorage(config: Config): Storage {
   if (config.BING_STORAGE === 's3') return new S3Storage({ bucket: config.BING_S3_BUCKET!, endpoint: config.BING_S3_ENDPOINT });
   return new LocalStorage(join(config.BING_DATA_DIR, 'storage'));
-}
-
-/** Each reference job as a command line: Node running the job's TypeScript through tsx. */
-export function jobCommands(): Record<JobKind, string[]> {
-  const tsx = pathToFileURL(require.resolve('tsx')).href;
-  const job = (name: string) => [process.execPath, '--import', tsx, join(projectRoot, 'jobs', name, 'main.ts')];
-  return { mot: job('mot'), action: job('action'), train: job('train') };
 }
 
 export function jobsDir(config: Config): string {
@@ -58,12 +51,4 @@ export function commentarySettings(config: Config): CommentarySettings {
 export function speechSettings(config: Config): SpeechSettings {
   if (config.BING_TTS === 'espeak') return { backend: 'espeak' };
   return { backend: 'openai', apiKey: config.OPENAI_API_KEY!, baseURL: config.OPENAI_BASE_URL, model: config.BING_OPENAI_TTS_MODEL, voice: config.BING_OPENAI_TTS_VOICE };
-}
-
-const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-export function durationMs(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(text);
-  if (!match) throw new Error(`not a duration: ${text}`);
-  return Number(match[1]) * units[match[2]!]!;
 }

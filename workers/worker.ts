@@ -6,7 +6,8 @@ import { gpuTaskQueue } from '../workflows/definitions';
 import { loadConfig, type Config } from '../common/config';
 import { createLogger } from '../common/logger';
 import { workflowsPath } from './tools';
-import { commentarySettings, createRunner, createStorage, durationMs, speechSettings } from './wiring';
+import { durationMs } from '../workflows/duration';
+import { commentarySettings, createRunner, createStorage, speechSettings } from './wiring';
 
 export async function createWorkers(config: Config, connection: NativeConnection): Promise<Worker[]> {
   const storage = createStorage(config);

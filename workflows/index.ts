@@ -1,1 +1,2 @@
 export { videoCommentary } from './video-commentary';
+export { retraining } from './retraining';

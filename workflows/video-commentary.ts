@@ -2,7 +2,7 @@
 // their actions, write the commentary, deliver a manifest. Every stage is visible as BingStage
 // and in the workflow's current details; a rerun starts from the stored upload.
 import {
-  ActivityCancellationType, ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, log, proxyActivities,
+  ActivityCancellationType, ApplicationFailure, CancellationScope, condition, isCancellation, log, proxyActivities,
   setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo, type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -12,6 +12,7 @@ import {
   type IngestedSource, type Progress, type Stage, type StageName, type StageProgress, type UploadCompleted,
   type VideoCommentaryInput, type VideoManifest,
 } from './definitions';
+import { reasonOf } from './failure-reason';
 
 const retry = { initialInterval: '1s', maximumInterval: '1 minute', nonRetryableErrorTypes: ['BadInput'] };
 
@@ -138,11 +139,4 @@ function requireOutput(outputs: string[], key: string): string {
     throw ApplicationFailure.nonRetryable(`the job did not write ${key} (it wrote ${outputs.join(', ') || 'nothing'})`, 'MissingOutput');
   }
   return key;
-}
-
-/** The innermost failure's message: what the user needs to read. */
-function reasonOf(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof ActivityFailure && e.cause) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
 }

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import * as tar from 'tar';
 import type { Storage } from '../storage/storage';
 import { JobAlreadyExists, type GpuJobRunner, type JobDescription, type JobKind, type JobSpec } from './runner';
 
@@ -206,6 +207,7 @@ export class LocalJobRunner implements GpuJobRunner {
   }
 
   private async collectOutputs(state: JobState): Promise<string[]> {
+    if (isTraining(state.spec.kind)) return this.packModel(state);
     const keys: string[] = [];
     for (const [output, prefix] of Object.entries(state.spec.outputs)) {
       const dir = outputDir(this.dir(state.name), state.spec.kind, output);
@@ -216,6 +218,20 @@ export class LocalJobRunner implements GpuJobRunner {
       }
     }
     return keys;
+  }
+
+  /** As SageMaker does: {root}/model becomes {prefix}{name}/output/model.tar.gz under the one output prefix. */
+  private async packModel(state: JobState): Promise<string[]> {
+    const prefixes = Object.values(state.spec.outputs);
+    if (prefixes.length !== 1 || !prefixes[0]!.endsWith('/')) throw new Error(`a training job has exactly one output prefix ending in '/'; got ${JSON.stringify(state.spec.outputs)}`);
+    const modelDir = join(this.dir(state.name), 'model');
+    const files = await filesUnder(modelDir);
+    if (files.length === 0) return [];
+    const archive = join(this.dir(state.name), 'model.tar.gz');
+    await tar.create({ gzip: true, cwd: modelDir, file: archive, portable: true }, files);
+    const key = `${prefixes[0]}${state.name}/output/model.tar.gz`;
+    await this.options.storage.upload(archive, key);
+    return [key];
   }
 
   async stop(name: string): Promise<void> {

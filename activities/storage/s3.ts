@@ -62,6 +62,8 @@ type Body = Readable | Buffer | string;
 export class S3Storage implements Storage {
   readonly client: S3Client;
   readonly bucket: string;
+  /** The settings the client is built from, for other clients of the same bucket (tus, presigning). */
+  readonly clientConfig: S3ClientConfig;
   private readonly partSize: number;
   private readonly queueSize: number;
   private readonly multipartCopyThreshold: number;
@@ -70,7 +72,7 @@ export class S3Storage implements Storage {
 
   constructor(options: S3StorageOptions) {
     this.bucket = options.bucket;
-    this.client = options.client ?? new S3Client({
+    this.clientConfig = {
       // S3-compatible servers differ in the checksums they return (moto 5.2 gives an object copied
       // from a multipart upload its source's composite CRC as if it were a whole-object one), so
       // responses are checked only where S3 requires it; uploads still send their checksums.
@@ -78,7 +80,8 @@ export class S3Storage implements Storage {
       ...options.clientConfig,
       ...(options.region ? { region: options.region } : {}),
       ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
-    });
+    };
+    this.client = options.client ?? new S3Client(this.clientConfig);
     this.partSize = Math.max(5 * MiB, options.partSize ?? 16 * MiB);
     this.queueSize = Math.max(1, options.queueSize ?? 4);
     this.multipartCopyThreshold = options.multipartCopyThreshold ?? 5 * GiB;
@@ -288,11 +291,12 @@ export class S3Storage implements Storage {
   }
 }
 
-function contentType(metadata: Record<string, string>): string | undefined {
+export function contentType(metadata: Record<string, string>): string | undefined {
   return metadata['content-type'] || metadata.contentType || undefined;
 }
 
-function encodeMetadata(metadata: Record<string, string>, sha256?: string): Record<string, string> {
+/** S3 user metadata for BING's metadata and sha256, as put writes them and head reads them back. */
+export function encodeMetadata(metadata: Record<string, string>, sha256?: string): Record<string, string> {
   const encoded: Record<string, string> = {};
   if (Object.keys(metadata).length > 0) encoded[metadataHeader] = encodeURIComponent(JSON.stringify(metadata));
   if (sha256) encoded[sha256Header] = sha256;

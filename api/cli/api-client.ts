@@ -1,10 +1,14 @@
 // A small client of BING's HTTP API for the command line.
-import { createReadStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream } from 'node:stream/web';
 import * as tus from 'tus-js-client';
 import { videoWorkflowId } from '../../common/ids';
 import type { VideoStatus } from '../videos-service';
+import type { CommentaryFormat, Language, Style } from './command-line';
 
 export const uploadChunkBytes = 8 << 20;
 
@@ -46,6 +50,26 @@ export interface JobListing {
   failureReason?: string;
 }
 
+export interface Commentary {
+  language: Language;
+  model: string;
+  lines: { start: number; end: number; text: string; eventIds: string[] }[];
+  text: string;
+}
+
+/** The status as GET /v1/videos/{id} answers it: with signed links to the run's stored files, by file name. */
+export type VideoStatusWithFiles = VideoStatus & { files: Record<string, string> };
+
+/** The problem a failed response describes, or its text. */
+async function problemOf(res: Response): Promise<ApiError> {
+  const body = await res.text();
+  try {
+    return new ApiError(JSON.parse(body) as Problem);
+  } catch {
+    return new ApiError({ title: res.statusText, status: res.status, detail: body.slice(0, 300) });
+  }
+}
+
 export class ApiError extends Error {
   constructor(readonly problem: Problem) {
     super(`${problem.title}${problem.detail ? `: ${problem.detail}` : ''} (HTTP ${problem.status})`);
@@ -67,16 +91,7 @@ export class ApiClient {
     } catch (err) {
       throw new Error(`cannot reach the BING API at ${this.baseUrl}; is \`npm start\` running?`, { cause: err });
     }
-    if (!res.ok) {
-      const body = await res.text();
-      let problem: Problem = { title: res.statusText, status: res.status, detail: body.slice(0, 300) };
-      try {
-        problem = JSON.parse(body) as Problem;
-      } catch {
-        // not problem+json: keep the text
-      }
-      throw new ApiError(problem);
-    }
+    if (!res.ok) throw await problemOf(res);
     return res;
   }
 
@@ -84,7 +99,7 @@ export class ApiClient {
    * Uploads a file with tus (resumable, 8 MiB PATCHes). With a URL storage file, an interrupted
    * upload of the same file (same path, size and mtime) is resumed where the server has it.
    */
-  async upload(file: string, language: string, onBytes: (sent: number, total: number) => void): Promise<{ videoId: string; workflowId: string }> {
+  async upload(file: string, { language, style }: { language: Language; style: Style }, onBytes: (sent: number, total: number) => void): Promise<{ videoId: string; workflowId: string }> {
     const urlStorage = this.urlStoragePath ? await fileUrlStorage(this.urlStoragePath) : undefined;
     return new Promise((resolve, reject) => {
       const upload = new tus.Upload(createReadStream(file), {
@@ -92,7 +107,7 @@ export class ApiClient {
         chunkSize: uploadChunkBytes,
         retryDelays: [0, 1000, 3000, 5000, 10_000],
         headers: this.headers(),
-        metadata: { filename: basename(file), filetype: 'application/octet-stream', language },
+        metadata: { filename: basename(file), filetype: 'application/octet-stream', language, style },
         ...(urlStorage ? { urlStorage, storeFingerprintForResuming: true, removeFingerprintOnSuccess: true } : { storeFingerprintForResuming: false }),
         onProgress: onBytes,
         onError: (err) => reject(uploadError(err, this.baseUrl)),
@@ -109,8 +124,8 @@ export class ApiClient {
     });
   }
 
-  async status(videoId: string): Promise<VideoStatus> {
-    return (await (await this.request(`/v1/videos/${encodeURIComponent(videoId)}`)).json()) as VideoStatus;
+  async status(videoId: string): Promise<VideoStatusWithFiles> {
+    return (await (await this.request(`/v1/videos/${encodeURIComponent(videoId)}`)).json()) as VideoStatusWithFiles;
   }
 
   async cancel(videoId: string): Promise<{ status: string; stage: string }> {
@@ -125,7 +140,33 @@ export class ApiClient {
     return (await (await this.request('/v1/jobs')).json()) as { jobs: JobListing[] };
   }
 
-  async commentary(videoId: string): Promise<{ language: string; lines: { start: number; end: number; text: string }[]; text: string }> {
-    return (await (await this.request(`/v1/videos/${encodeURIComponent(videoId)}/commentary`)).json()) as never;
+  async commentary(videoId: string): Promise<Commentary> {
+    return JSON.parse(await this.commentaryAs(videoId, 'json')) as Commentary;
+  }
+
+  /** The commentary file in a format, as the API serves it. */
+  async commentaryAs(videoId: string, format: Exclude<CommentaryFormat, 'text'>): Promise<string> {
+    return (await this.request(`/v1/videos/${encodeURIComponent(videoId)}/commentary?format=${format}`)).text();
+  }
+
+  /**
+   * Downloads a signed file link from the status into `path`, by way of `path.part` so that a broken
+   * download leaves no partial file. The link carries its own signature: no API key is sent with it.
+   */
+  async download(link: string, path: string): Promise<void> {
+    let res: Response;
+    try {
+      res = await fetch(new URL(link, this.baseUrl));
+    } catch (err) {
+      throw new Error(`cannot download ${link}`, { cause: err });
+    }
+    if (!res.ok || !res.body) throw await problemOf(res);
+    const part = `${path}.part`;
+    try {
+      await pipeline(Readable.fromWeb(res.body as ReadableStream<Uint8Array>), createWriteStream(part));
+      await rename(part, path);
+    } finally {
+      await rm(part, { force: true });
+    }
   }
 }

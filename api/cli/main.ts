@@ -1,23 +1,15 @@
-// bing: the command-line client. `bing process FILE` uploads a video and follows it to its commentary.
+// bing: the command-line client. `bing process FILE` uploads a video and follows it to its commentary;
+// `bing commentary ID` prints a finished request's commentary or saves its files.
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import type { VideoStatus } from '../videos-service';
+import { runJobCommand } from './job-command';
 import { ApiClient, ApiError } from './api-client';
+import { commentaryText, formattedCommentary, saveCommentary } from './commentary-files';
+import { parseCommandLine, usage, UsageError, type Invocation } from './command-line';
 import { ProgressView } from './progress-view';
-
-const usage = `usage:
-  bing process FILE [--user NAME] [--language en|ko] [--json]   upload a video (resumably: run it again after an
-                                                                interruption) and print its commentary
-  bing status ID [--json]                                       show where a request is
-  bing cancel ID                                                cancel a request (its GPU job is stopped)
-  bing rerun ID [--json]                                        process a finished request again with today's models
-  bing jobs [--json]                                            list GPU jobs and how often each was started
-
-The API is BING_API_URL (default http://127.0.0.1:8080) with the key BING_API_KEY
-(default: the local key in $BING_DATA_DIR/api-key, which \`npm start\` prints).`;
 
 function apiKey(): string {
   if (process.env.BING_API_KEY) return process.env.BING_API_KEY;
@@ -32,7 +24,6 @@ function apiKey(): string {
 /** Where `bing process` remembers unfinished uploads, so that running it again on the file resumes. */
 const uploadsFile = () => join(process.env.BING_DATA_DIR ? resolve(process.env.BING_DATA_DIR) : join(homedir(), '.bing'), 'tus-uploads.json');
 
-const clock = (seconds: number) => `${String(Math.floor(seconds / 60)).padStart(2, '0')}:${(seconds % 60).toFixed(1).padStart(4, '0')}`;
 const finished = (s: VideoStatus) => s.status !== 'running';
 
 /** Polls the status until the request ends, riding out a minute of the API being away (a restart). */
@@ -56,9 +47,11 @@ async function follow(api: ApiClient, videoId: string, view: ProgressView | unde
   }
 }
 
-async function processVideo(api: ApiClient, file: string, language: string, json: boolean): Promise<number> {
+const toStderr = (line: string) => process.stderr.write(`${line}\n`);
+
+async function processVideo(api: ApiClient, { target: file, language, style, save, json }: Invocation): Promise<number> {
   const view = json ? undefined : new ProgressView(process.stderr);
-  const { videoId, workflowId } = await api.upload(file, language, (sent, total) => view?.upload(sent, total));
+  const { videoId, workflowId } = await api.upload(file, { language, style }, (sent, total) => view?.upload(sent, total));
   view?.done();
   if (!json) process.stderr.write(`video ${videoId} (workflow ${workflowId})\n`);
   const status = await follow(api, videoId, view);
@@ -68,12 +61,14 @@ async function processVideo(api: ApiClient, file: string, language: string, json
     return 1;
   }
   const commentary = await api.commentary(videoId);
-  if (json) {
-    process.stdout.write(`${JSON.stringify({ ...status, commentary }, null, 2)}\n`);
-  } else {
-    process.stdout.write(`\nCommentary (${commentary.language}):\n`);
-    for (const line of commentary.lines) process.stdout.write(`  [${clock(line.start)} - ${clock(line.end)}] ${line.text}\n`);
-  }
+  process.stdout.write(json ? `${JSON.stringify({ ...status, commentary }, null, 2)}\n` : `\n${commentaryText(commentary)}`);
+  if (save) await saveCommentary(api, videoId, save, toStderr);
+  return 0;
+}
+
+async function showCommentary(api: ApiClient, { target: videoId, format, save }: Invocation): Promise<number> {
+  process.stdout.write(await formattedCommentary(api, videoId, format));
+  if (save) await saveCommentary(api, videoId, save, toStderr);
   return 0;
 }
 
@@ -102,44 +97,43 @@ async function listJobs(api: ApiClient, json: boolean): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      user: { type: 'string' },
-      language: { type: 'string', default: 'en' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  const [command, target] = positionals;
-  if (values.help || !command || (!target && command !== 'jobs')) {
-    process.stderr.write(`${usage}\n`);
-    return values.help ? 0 : 2;
+  // `bing job` runs a model on this machine and needs no API: it has its own grammar.
+  if (argv[0] === 'job') return runJobCommand(argv.slice(1));
+  let invocation;
+  try {
+    invocation = parseCommandLine(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`bing: ${err.message}\n${usage}\n`);
+    return 2;
   }
-  const api = new ApiClient(process.env.BING_API_URL ?? 'http://127.0.0.1:8080', apiKey(), values.user, uploadsFile());
+  if (invocation === 'help') {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  const { command, target, json } = invocation;
+  const api = new ApiClient(process.env.BING_API_URL ?? 'http://127.0.0.1:8080', apiKey(), invocation.user, uploadsFile());
   switch (command) {
     case 'process':
-      return processVideo(api, target!, values.language, values.json);
+      return processVideo(api, invocation);
+    case 'commentary':
+      return showCommentary(api, invocation);
     case 'status':
-      return showStatus(api, target!, values.json);
+      return showStatus(api, target, json);
     case 'cancel': {
-      const { status, stage } = await api.cancel(target!);
+      const { status, stage } = await api.cancel(target);
       process.stdout.write(`cancellation requested: ${status} at stage ${stage}\n`);
       return 0;
     }
     case 'rerun': {
-      const { run } = await api.rerun(target!);
-      if (!values.json) process.stderr.write(`run ${run} of video ${target} started\n`);
-      const status = await follow(api, target!, values.json ? undefined : new ProgressView(process.stderr));
-      if (values.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+      const { run } = await api.rerun(target);
+      if (!json) process.stderr.write(`run ${run} of video ${target} started\n`);
+      const status = await follow(api, target, json ? undefined : new ProgressView(process.stderr));
+      if (json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
       return status.status === 'completed' ? 0 : 1;
     }
     case 'jobs':
-      return listJobs(api, values.json);
-    default:
-      process.stderr.write(`unknown command ${command}\n${usage}\n`);
-      return 2;
+      return listJobs(api, json);
   }
 }
 

@@ -1,27 +1,26 @@
 // /v1/uploads: tus 1.0 resumable uploads (creation, creation-with-upload, termination, expiration).
 // Creating an upload starts the request's workflow at stage `uploading` under the new video id, which
-// is also the upload's id; the finished file is streamed into storage at incoming/{videoId} and the
-// workflow is signalled `uploadCompleted`, as POST /v1/videos does. Partial uploads are files in
-// `tusDir`; only the user who created an upload can see, continue or terminate it.
-import { createReadStream } from 'node:fs';
-import { join } from 'node:path';
+// the upload URL names; the finished file ends at incoming/{videoId} (uploads-tus-store.ts says how
+// on each storage) and the workflow is signalled `uploadCompleted`, as POST /v1/videos does. Only
+// the user who created an upload can see, continue or terminate it.
 import { msToNumber } from '@temporalio/common';
-import { FileStore } from '@tus/file-store';
 import { EVENTS, Metadata, Server, type Upload } from '@tus/server';
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Storage } from '../../activities/storage/storage';
 import { isVideoId, newVideoId, videoWorkflowId } from '../../common/ids';
 import { incomingKey } from '../../workflows/definitions';
+import { tusMetadata } from '../openapi/uploads';
 import { HttpProblem } from '../problem';
 import type { VideosService } from '../videos-service';
+import { tusStore } from './uploads-tus-store';
 
 export interface UploadsRouteOptions {
   videos: VideosService;
   storage: Storage;
   maxUploadBytes: number;
   uploadTimeout: string;
-  /** Where partial uploads are kept: `{BING_DATA_DIR}/tus`. */
+  /** Where partial uploads are kept on local storage: `{BING_DATA_DIR}/tus` (S3 keeps them in the bucket). */
   tusDir: string;
 }
 
@@ -30,20 +29,13 @@ export const uploadsPath = '/v1/uploads';
 export const videoIdHeader = 'Bing-Video-Id';
 const ownerKey = 'bing-user';
 
-const metadataSchema = z.object({
-  filename: z.string().min(1).max(255),
-  filetype: z.string().max(255).optional(),
-  language: z.enum(['en', 'ko']).default('en'),
-  style: z.enum(['play-by-play', 'summary']).default('play-by-play'),
-});
-
 type TusError = { status_code: number; body: string };
 const tusError = (status: number, body: string): TusError => ({ status_code: status, body: `${body}\n` });
 
 /** The Express request a tus request was made from (the tus server runs on Node's request). */
 const expressRequest = (req: { runtime?: { node?: { req?: unknown } } }): Request => req.runtime?.node?.req as Request;
 
-function parseMetadata(header: string | undefined): z.output<typeof metadataSchema> {
+function parseMetadata(header: string | undefined): z.output<typeof tusMetadata> {
   let raw: Record<string, string | null> | undefined;
   try {
     raw = header ? Metadata.parse(header) : {};
@@ -51,7 +43,7 @@ function parseMetadata(header: string | undefined): z.output<typeof metadataSche
     throw new HttpProblem(400, 'Invalid upload', 'Upload-Metadata is not a list of "key base64value" pairs');
   }
   const values = Object.fromEntries(Object.entries(raw ?? {}).filter(([key]) => key !== ownerKey).map(([key, value]) => [key, value ?? undefined]));
-  const parsed = metadataSchema.safeParse(values);
+  const parsed = tusMetadata.safeParse(values);
   if (!parsed.success) {
     throw new HttpProblem(400, 'Invalid upload', `Upload-Metadata: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
@@ -60,7 +52,8 @@ function parseMetadata(header: string | undefined): z.output<typeof metadataSche
 
 export function uploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout, tusDir }: UploadsRouteOptions): Router {
   const expirationMs = msToNumber(uploadTimeout as Parameters<typeof msToNumber>[0]);
-  const datastore = new FileStore({ directory: tusDir, expirationPeriodInMilliseconds: expirationMs });
+  const store = tusStore(storage, tusDir, expirationMs);
+  const { datastore } = store;
 
   const tus = new Server({
     path: uploadsPath,
@@ -73,40 +66,41 @@ export function uploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout, 
     namingFunction: (req) => {
       const id = expressRequest(req).bingVideoId;
       if (!id) throw tusError(500, 'no video id for this upload');
-      return id;
+      return store.uploadId(id);
     },
+    generateUrl: (_req, { path, id }) => `${path}/${store.videoId(id)}`,
+    getFileIdFromRequest: (_req, lastPath) => (lastPath && isVideoId(lastPath) ? store.uploadId(lastPath) : undefined),
     onUploadCreate: async (req, upload) => {
       const express = expressRequest(req);
       const userId = express.userId!;
       const meta = parseMetadata(express.get('upload-metadata'));
+      const contentType = meta.filetype ?? 'application/octet-stream';
       await videos.start(
-        { videoId: upload.id, userId, fileName: meta.filename, language: meta.language, style: meta.style, uploadTimeout },
-        { fileName: meta.filename, language: meta.language, style: meta.style, contentType: meta.filetype ?? 'application/octet-stream', size: upload.size, via: 'tus' },
+        { videoId: store.videoId(upload.id), userId, fileName: meta.filename, language: meta.language, style: meta.style, uploadTimeout },
+        { fileName: meta.filename, language: meta.language, style: meta.style, contentType, size: upload.size, via: 'tus' },
       );
-      return { metadata: { ...upload.metadata, [ownerKey]: userId } };
+      // contentType: what the S3 store gives the object.
+      return { metadata: { ...upload.metadata, [ownerKey]: userId, contentType } };
     },
     onUploadFinish: async (_req, upload) => {
-      const videoId = upload.id;
-      const key = incomingKey(videoId);
+      const videoId = store.videoId(upload.id);
       const meta = upload.metadata ?? {};
       try {
-        const stored = await storage.put(key, createReadStream(join(tusDir, videoId)), {
-          userId: meta[ownerKey] ?? '', fileName: meta.filename ?? 'video', contentType: meta.filetype ?? '',
-        });
-        await videos.uploadCompleted(videoId, { key, size: stored.size, sha256: stored.sha256 });
+        const finished = await store.finish(upload, { userId: meta[ownerKey] ?? '', fileName: meta.filename ?? 'video', contentType: meta.filetype ?? '' });
+        await videos.uploadCompleted(videoId, finished);
         return { headers: { [videoIdHeader]: videoId } };
       } catch {
         // A client resuming this upload would find it complete and stop: end it here instead.
-        await storage.delete(key).catch(() => undefined);
-        await datastore.remove(videoId).catch(() => undefined);
+        await storage.delete(incomingKey(videoId)).catch(() => undefined);
+        await store.forget(upload.id).catch(() => undefined);
         await videos.abandon(videoId, 'the finished upload could not be stored');
         throw tusError(500, 'the finished upload could not be stored; start the upload again');
       }
     },
   });
-  // The bytes are in storage now: the partial file goes (after tus has answered, as it reads it back).
+  // The bytes are at incoming/{videoId} now: what tus kept goes (after it has answered, as the file store reads it back).
   tus.on(EVENTS.POST_FINISH, (_req, _res, upload: Upload) => {
-    void datastore.remove(upload.id).catch(() => undefined);
+    void store.forget(upload.id).catch(() => undefined);
   });
   const sweep = setInterval(() => void tus.cleanUpExpiredUploads().catch(() => undefined), Math.min(expirationMs, 3_600_000));
   sweep.unref();
@@ -141,7 +135,7 @@ export function uploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout, 
   /** The upload of the caller's, or 404: another user's upload does not exist for them. */
   const owned = async (req: Request, _res: Response, next: NextFunction) => {
     const id = String(req.params.id);
-    const upload = isVideoId(id) ? await datastore.getUpload(id).catch(() => undefined) : undefined;
+    const upload = isVideoId(id) ? await datastore.getUpload(store.uploadId(id)).catch(() => undefined) : undefined;
     if (!upload || upload.metadata?.[ownerKey] !== req.userId) throw new HttpProblem(404, 'Not found', `no upload ${id}`);
     next();
   };

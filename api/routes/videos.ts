@@ -1,15 +1,17 @@
-// /v1/videos: upload a video (a streamed body, never held in memory), read its status and results.
+// /v1/videos: upload a video (a streamed body or form field, never held in memory), read its status and results.
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Router, type Request } from 'express';
-import { z } from 'zod';
+import { Router, type Request, type Response } from 'express';
 import { isVideoId, newVideoId, videoWorkflowId } from '../../common/ids';
 import { ObjectNotFound, type Storage } from '../../activities/storage/storage';
-import { incomingKey, resultsPrefix, stageNames } from '../../workflows/definitions';
+import { incomingKey, resultsPrefix } from '../../workflows/definitions';
+import { parse } from '../openapi/parse';
+import { commentaryQuery, listQuery, teamNamesSchema, uploadHeaders, uploadSettings } from '../openapi/videos';
 import type { UrlSigner } from '../signed-urls';
 import { HttpProblem } from '../problem';
 import { NotRerunnable, type VideosService } from '../videos-service';
+import { formFile } from './uploads-form';
 
 export interface VideosRouteOptions {
   videos: VideosService;
@@ -18,16 +20,6 @@ export interface VideosRouteOptions {
   maxUploadBytes: number;
   uploadTimeout: string;
 }
-
-const uploadQuery = z.object({
-  language: z.enum(['en', 'ko']).default('en'),
-  style: z.enum(['play-by-play', 'summary']).default('play-by-play'),
-  name: z.string().max(255).optional(),
-  /** JSON: {"0": "Reds", "1": "Blues"} */
-  teams: z.string().max(1000).optional(),
-});
-
-const teamNamesSchema = z.object({ 0: z.string().min(1).max(60).optional(), 1: z.string().min(1).max(60).optional() }).strict();
 
 function teamNames(text: string | undefined) {
   if (text === undefined) return undefined;
@@ -41,18 +33,6 @@ function teamNames(text: string | undefined) {
 }
 
 const commentaryFormats = { json: ['commentary', 'application/json'], vtt: ['commentaryVtt', 'text/vtt; charset=utf-8'], srt: ['commentarySrt', 'application/x-subrip; charset=utf-8'] } as const;
-
-const listQuery = z.object({
-  stage: z.enum([...stageNames, 'done', 'failed', 'cancelled']).optional(),
-  pageSize: z.coerce.number().int().min(1).max(100).default(20),
-  pageToken: z.string().max(2048).optional(),
-});
-
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new HttpProblem(400, 'Invalid request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  return parsed.data;
-}
 
 const fileName = (key: string) => key.slice(key.lastIndexOf('/') + 1);
 
@@ -72,63 +52,83 @@ function videoIdParam(req: Request): string {
   return id;
 }
 
+/** A form's boundaries and field headers: what a multipart body may carry beyond the file. */
+const formOverhead = 64 * 1024;
+
+/** The video being uploaded, from a raw body or a form's `file` field. */
+interface IncomingVideo {
+  /** Query parameters, or form fields. */
+  settings: unknown;
+  body: Readable;
+  contentType: string;
+  /** The file name the client sent with the bytes (a form part's), if any. */
+  fileName?: string;
+  /** Resolves once the whole request is read; a fault there (a field after the file) refuses the upload. */
+  rest?: Promise<string | undefined>;
+}
+
 export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTimeout }: VideosRouteOptions): Router {
   const router = Router();
 
-  router.post('/', async (req, res) => {
-    const query = parse(uploadQuery, req.query);
-    const declared = req.get('content-length');
-    if (declared !== undefined && Number(declared) > maxUploadBytes) {
-      throw new HttpProblem(413, 'Upload too large', `the limit is ${maxUploadBytes} bytes`);
-    }
-    if (declared === '0') throw new HttpProblem(400, 'Empty upload', 'the request body is empty; send the video as the body');
-    const expectedSha256 = req.get('x-bing-sha256')?.toLowerCase();
-    if (expectedSha256 !== undefined && !/^[0-9a-f]{64}$/.test(expectedSha256)) {
-      throw new HttpProblem(400, 'Invalid x-bing-sha256', 'x-bing-sha256 must be the 64 hex digits of the file\'s SHA-256');
-    }
+  async function accept(req: Request, res: Response, video: IncomingVideo): Promise<void> {
+    const settings = parse(uploadSettings, video.settings);
+    const headers = parse(uploadHeaders, req.headers);
+    const expectedSha256 = headers['x-bing-sha256']?.toLowerCase();
     const userId = req.userId!;
-    const idempotencyKey = req.get('idempotency-key');
-    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
-      throw new HttpProblem(400, 'Invalid Idempotency-Key', 'use 1 to 255 visible ASCII characters');
-    }
+    const idempotencyKey = headers['idempotency-key'];
     // The same key from the same user names the same video: Temporal refuses a second workflow.
     const videoId = idempotencyKey ? createHash('sha256').update(`${userId}\0${idempotencyKey}`).digest('hex').slice(0, 20) : newVideoId();
-    const name = query.name ?? req.get('x-bing-file-name') ?? 'video';
-    const teams = teamNames(query.teams);
+    const name = settings.name ?? headers['x-bing-file-name'] ?? video.fileName ?? 'video';
+    const teams = teamNames(settings.teams);
     const workflowId = videoWorkflowId(videoId);
     const started = await videos.start(
-      { videoId, userId, fileName: name, language: query.language, style: query.style, teamNames: teams, uploadTimeout },
-      { fileName: name, language: query.language, style: query.style, teamNames: teams, contentType: req.get('content-type') ?? 'application/octet-stream' },
+      { videoId, userId, fileName: name, language: settings.language, style: settings.style, teamNames: teams, uploadTimeout },
+      { fileName: name, language: settings.language, style: settings.style, teamNames: teams, contentType: video.contentType || 'application/octet-stream' },
       idempotencyKey !== undefined,
     );
     if (!started) {
       res.status(200).location(`/v1/videos/${videoId}`).json({ videoId, workflowId, statusUrl: `/v1/videos/${videoId}`, replayed: true });
+      video.body.resume();
       req.resume();
       return;
     }
     const key = incomingKey(videoId);
+    const refuse = async (reason: string, problem: HttpProblem): Promise<never> => {
+      await storage.delete(key);
+      await videos.abandon(videoId, reason);
+      throw problem;
+    };
     let stored;
     try {
-      stored = await storage.put(key, Readable.from(upTo(maxUploadBytes, req)), { userId, fileName: name, contentType: req.get('content-type') ?? '' });
+      stored = await storage.put(key, Readable.from(upTo(maxUploadBytes, video.body)), { userId, fileName: name, contentType: video.contentType });
     } catch (err) {
-      await storage.delete(key);
-      await videos.abandon(videoId, 'the upload broke off');
-      throw err instanceof HttpProblem ? err : new HttpProblem(400, 'Upload interrupted', 'the request body ended early');
+      return refuse('the upload broke off', err instanceof HttpProblem ? err : new HttpProblem(400, 'Upload interrupted', 'the request body ended early'));
     }
-    if (stored.size === 0) {
-      await storage.delete(key);
-      await videos.abandon(videoId, 'empty upload');
-      throw new HttpProblem(400, 'Empty upload', 'the request body is empty; send the video as the body');
-    }
+    const fault = await video.rest;
+    if (fault) return refuse('invalid form', new HttpProblem(400, 'Invalid form', fault));
+    if (stored.size === 0) return refuse('empty upload', new HttpProblem(400, 'Empty upload', 'the request body is empty; send the video as the body'));
     if (expectedSha256 && stored.sha256 !== expectedSha256) {
-      await storage.delete(key);
-      await videos.abandon(videoId, 'sha256 mismatch');
-      throw new HttpProblem(400, 'Checksum mismatch', `the body's SHA-256 is ${stored.sha256}, not ${expectedSha256} as x-bing-sha256 says`);
+      return refuse('sha256 mismatch', new HttpProblem(400, 'Checksum mismatch', `the body's SHA-256 is ${stored.sha256}, not ${expectedSha256} as x-bing-sha256 says`));
     }
     await videos.uploadCompleted(videoId, { key, size: stored.size, sha256: stored.sha256 });
     res.status(202).location(`/v1/videos/${videoId}`).json({
       videoId, workflowId, statusUrl: `/v1/videos/${videoId}`, size: stored.size, sha256: stored.sha256,
     });
+  }
+
+  router.post('/', async (req, res) => {
+    const form = req.is('multipart/form-data') === 'multipart/form-data';
+    const declared = req.get('content-length');
+    if (declared !== undefined && Number(declared) > maxUploadBytes + (form ? formOverhead : 0)) {
+      throw new HttpProblem(413, 'Upload too large', `the limit is ${maxUploadBytes} bytes`);
+    }
+    if (declared === '0') throw new HttpProblem(400, 'Empty upload', 'the request body is empty; send the video as the body');
+    if (!form) {
+      await accept(req, res, { settings: req.query, body: req, contentType: req.get('content-type') ?? '' });
+      return;
+    }
+    const part = await formFile(req);
+    await accept(req, res, { settings: { ...req.query, ...part.fields }, body: part.file, contentType: part.mimeType, fileName: part.fileName, rest: part.rest });
   });
 
   router.get('/', async (req, res) => {
@@ -202,7 +202,7 @@ export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTi
     if (!status.result) {
       throw new HttpProblem(409, 'Commentary not ready', `the request is ${status.status} at stage ${status.stage}${status.error ? `: ${status.error}` : ''}`);
     }
-    const format = parse(z.enum(['json', 'vtt', 'srt']).default('json'), req.query.format);
+    const { format } = parse(commentaryQuery, req.query);
     const [result, type] = commentaryFormats[format];
     try {
       const body = await storage.get(status.result.results[result]);

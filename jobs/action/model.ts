@@ -1,5 +1,6 @@
 // Loads the action model the job is given in processing/input/model/: a JSON file
 // `{name?, version, params?}` (model.json, or the only .json there), or a model.tar.gz holding one.
+// Other keys (a trained model's `trainedFrom`) are ignored.
 // Without a model the built-in parameters are used, as version "builtin".
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,25 +56,33 @@ export function loadModel(dir: string): ActionModel {
   if (jsons.length === 1) return parseModel(readFileSync(join(dir, jsons[0]!), 'utf8'), jsons[0]!);
   if (jsons.length > 1) throw new JobFailure(`action model directory holds several JSON files (${jsons.join(', ')}) and no model.json`);
   const archive = files.find((f) => f.endsWith('.tar.gz') || f.endsWith('.tgz'));
-  if (archive) {
-    const entries = readTarGz(join(dir, archive));
-    const entry = entries.find((e) => e.name.replace(/^\.\//, '') === 'model.json')
-      ?? (entries.filter((e) => e.name.endsWith('.json')).length === 1 ? entries.find((e) => e.name.endsWith('.json')) : undefined);
-    if (!entry) throw new JobFailure(`action model archive ${archive} holds no model.json`);
-    return parseModel(entry.data.toString('utf8'), `${archive}:${entry.name}`);
-  }
+  if (archive) return modelFromArchive(readFileSync(join(dir, archive)), archive);
   throw new JobFailure(`action model directory holds no model.json or model.tar.gz (found ${files.join(', ')})`);
 }
 
 interface TarEntry { name: string; data: Buffer }
 
+/** A model in a gzipped tar: its model.json, or its only JSON file. */
+function modelFromArchive(gz: Buffer, source: string): ActionModel {
+  const entries = readTarGz(gz, source);
+  const entry = entries.find((e) => e.name.replace(/^\.\//, '') === 'model.json')
+    ?? (entries.filter((e) => e.name.endsWith('.json')).length === 1 ? entries.find((e) => e.name.endsWith('.json')) : undefined);
+  if (!entry) throw new JobFailure(`action model archive ${source} holds no model.json`);
+  return parseModel(entry.data.toString('utf8'), `${source}:${entry.name}`);
+}
+
+/** A model file whatever its name: a gzipped tar (by its magic bytes) or the model JSON itself. */
+export function modelFromBytes(data: Buffer, source: string): ActionModel {
+  return data[0] === 0x1f && data[1] === 0x8b ? modelFromArchive(data, source) : parseModel(data.toString('utf8'), source);
+}
+
 /** Regular files of a gzipped ustar archive (long pax names are not needed for a model file). */
-export function readTarGz(path: string): TarEntry[] {
+function readTarGz(gz: Buffer, source: string): TarEntry[] {
   let tar: Buffer;
   try {
-    tar = gunzipSync(readFileSync(path));
+    tar = gunzipSync(gz);
   } catch (err) {
-    throw new JobFailure(`action model archive ${path} cannot be read: ${(err as Error).message}`);
+    throw new JobFailure(`action model archive ${source} cannot be read: ${(err as Error).message}`);
   }
   const entries: TarEntry[] = [];
   let offset = 0;
@@ -82,7 +91,7 @@ export function readTarGz(path: string): TarEntry[] {
     if (header.every((b) => b === 0)) break;
     const field = (start: number, len: number) => header.subarray(start, start + len).toString('utf8').replace(/\0.*$/s, '');
     const size = parseInt(field(124, 12).trim() || '0', 8);
-    if (!Number.isFinite(size) || size < 0) throw new JobFailure(`action model archive ${path} is corrupt`);
+    if (!Number.isFinite(size) || size < 0) throw new JobFailure(`action model archive ${source} is corrupt`);
     const type = field(156, 1);
     const prefix = field(345, 155);
     const name = prefix ? `${prefix}/${field(0, 100)}` : field(0, 100);

@@ -7,7 +7,7 @@ import type { Storage } from '../../activities/storage/storage';
 export interface FakeJob {
   durationMs: number;
   /** Files the job writes to its first output prefix when it completes. */
-  outputs: Record<string, string>;
+  outputs: Record<string, string | Buffer>;
   failureReason?: string;
 }
 

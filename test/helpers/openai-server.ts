@@ -47,12 +47,15 @@ export interface OpenAIServer {
   requests: RecordedRequest[];
   /** Replies for the next requests, in order. */
   reply(...scripts: Script[]): void;
+  /** The reply to every request that has none scripted (instead of a 500), until set again. */
+  replyToRest(script: Script | undefined): void;
   close(): Promise<void>;
 }
 
 export async function startOpenAIServer(): Promise<OpenAIServer> {
   const requests: RecordedRequest[] = [];
   const queue: Script[] = [];
+  let rest: Script | undefined;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -66,7 +69,7 @@ export async function startOpenAIServer(): Promise<OpenAIServer> {
       }
       const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
       requests.push(recorded);
-      const script = queue.shift();
+      const script = queue.shift() ?? rest;
       const reply: Reply = script === undefined
         ? apiError(500, `the test server has no reply scripted for request ${requests.length}`)
         : typeof script === 'function' ? script(recorded) : script;
@@ -85,6 +88,7 @@ export async function startOpenAIServer(): Promise<OpenAIServer> {
     baseURL: `http://127.0.0.1:${port}/v1`,
     requests,
     reply: (...scripts) => queue.push(...scripts),
+    replyToRest: (script) => (rest = script),
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

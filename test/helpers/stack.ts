@@ -12,6 +12,17 @@ import { freePort } from './ports';
 
 const run = promisify(execFile);
 
+/** Runs `bing ARGS...` as a user would, in the environment given. */
+export async function bing(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [join(projectRoot, 'api', 'cli', 'bin.cjs'), ...args], { env, maxBuffer: 32 << 20 });
+    return { stdout, stderr, code: 0 };
+  } catch (err) {
+    const e = err as { stdout: string; stderr: string; code: number };
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+  }
+}
+
 export class LocalStack {
   private launcher?: ChildProcess;
   log = '';
@@ -68,15 +79,9 @@ export class LocalStack {
     return (await readFile(join(this.dataDir, 'api-key'), 'utf8')).trim();
   }
 
-  /** Runs `bing ARGS...` as a user would. */
-  async bing(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [join(projectRoot, 'api', 'cli', 'bin.cjs'), ...args], { env: this.env, maxBuffer: 32 << 20 });
-      return { stdout, stderr, code: 0 };
-    } catch (err) {
-      const e = err as { stdout: string; stderr: string; code: number };
-      return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-    }
+  /** Runs `bing ARGS...` against this stack. */
+  bing(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+    return bing(this.env, ...args);
   }
 
   async temporalClient(): Promise<{ client: Client; close: () => Promise<void> }> {

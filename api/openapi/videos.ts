@@ -1,0 +1,104 @@
+// /v1/videos: upload (raw body or multipart/form-data), list, status, events, commentary, cancel, rerun.
+import { z } from 'zod';
+import { stageNames } from '../../workflows/definitions';
+import { json, problems, registerRoute } from './registry';
+
+export const languageSchema = z.enum(['en', 'ko']).default('en').meta({ description: 'the commentary language' });
+export const styleSchema = z.enum(['play-by-play', 'summary']).default('play-by-play');
+export const teamNamesSchema = z.object({ 0: z.string().min(1).max(60).optional(), 1: z.string().min(1).max(60).optional() }).strict()
+  .meta({ id: 'TeamNames', description: 'names for the two teams instead of shirt colours' });
+
+/** The upload's settings: query parameters of a raw body, or form fields before the `file` part. */
+export const uploadSettings = z.object({
+  language: languageSchema,
+  style: styleSchema,
+  name: z.string().max(255).optional().meta({ description: 'the file name shown in listings' }),
+  teams: z.string().max(1000).optional().meta({ description: 'JSON such as {"0": "Reds", "1": "Blues"}' }),
+});
+
+export const uploadHeaders = z.object({
+  'x-bing-sha256': z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be the 64 hex digits of the file\'s SHA-256').optional()
+    .meta({ description: 'the body\'s SHA-256, checked as it streams; a mismatch is refused and nothing is kept' }),
+  'idempotency-key': z.string().regex(/^[\x21-\x7e]{1,255}$/, 'use 1 to 255 visible ASCII characters').optional()
+    .meta({ description: 'the same key from the same user always names the same video' }),
+  'x-bing-file-name': z.string().max(255).optional(),
+});
+
+export const uploadForm = uploadSettings.extend({
+  file: z.string().meta({ format: 'binary', description: 'the video; fields after it are refused' }),
+}).meta({ id: 'VideoUploadForm' });
+
+export const uploadAccepted = z.object({
+  videoId: z.string(),
+  workflowId: z.string(),
+  statusUrl: z.string(),
+  size: z.number().int().optional(),
+  sha256: z.string().optional(),
+  replayed: z.boolean().optional().meta({ description: 'true when an Idempotency-Key named an earlier upload; nothing was started' }),
+}).meta({ id: 'UploadAccepted' });
+
+export const videoParams = z.object({ id: z.string().meta({ description: 'the video id' }) });
+
+export const listQuery = z.object({
+  stage: z.enum([...stageNames, 'done', 'failed', 'cancelled']).optional(),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  pageToken: z.string().max(2048).optional(),
+});
+
+export const commentaryQuery = z.object({ format: z.enum(['json', 'vtt', 'srt']).default('json') });
+
+const stage = z.enum([...stageNames, 'done', 'failed', 'cancelled']);
+const videoListing = z.object({
+  videoId: z.string(), workflowId: z.string(), status: z.string(), stage, fileName: z.string().optional(),
+  startedAt: z.string().optional(), closedAt: z.string().optional(),
+});
+const videoStatus = z.looseObject({
+  videoId: z.string(), userId: z.string(), run: z.number().int(), status: z.string(), workflowId: z.string(), stage,
+  stages: z.record(z.string(), z.object({ state: z.string(), progress: z.number(), seconds: z.number().optional() })),
+  error: z.string().optional(),
+  files: z.record(z.string(), z.string()).meta({ description: 'signed links (an hour) to every stored file' }),
+}).meta({ id: 'VideoStatus' });
+
+registerRoute({
+  method: 'post', path: '/v1/videos', summary: 'Upload a video as the request body or as the `file` field of a form',
+  description: 'Streamed to storage, never held in memory. The workflow starts (stage `uploading`) when the bytes start.',
+  request: {
+    query: uploadSettings, headers: uploadHeaders,
+    body: {
+      required: true,
+      content: {
+        'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+        'multipart/form-data': { schema: uploadForm },
+      },
+    },
+  },
+  responses: { 202: json(uploadAccepted, 'stored; the request runs'), 200: json(uploadAccepted, 'replayed (Idempotency-Key)'), ...problems(400, 413) },
+});
+registerRoute({
+  method: 'get', path: '/v1/videos', summary: 'Your videos, newest first', request: { query: listQuery },
+  responses: { 200: json(z.object({ videos: z.array(videoListing), nextPageToken: z.string().optional() }), 'a page of videos'), ...problems(400) },
+});
+registerRoute({
+  method: 'get', path: '/v1/videos/{id}', summary: 'A video\'s status, stage by stage, with links to its files', request: { params: videoParams },
+  responses: { 200: json(videoStatus, 'the status'), ...problems(404) },
+});
+registerRoute({
+  method: 'get', path: '/v1/videos/{id}/events', summary: 'Server-Sent Events: `status` on every change, `end` at the end',
+  request: { params: videoParams, query: z.object({ key: z.string().optional().meta({ description: 'the API key, for EventSource' }) }) },
+  responses: { 200: { description: 'an event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...problems(404) },
+});
+registerRoute({
+  method: 'get', path: '/v1/videos/{id}/commentary', summary: 'The commentary as JSON, WebVTT or SRT', request: { params: videoParams, query: commentaryQuery },
+  responses: {
+    200: { description: 'the commentary', content: { 'application/json': { schema: { type: 'object' } }, 'text/vtt': { schema: { type: 'string' } }, 'application/x-subrip': { schema: { type: 'string' } } } },
+    ...problems(400, 404, 409),
+  },
+});
+registerRoute({
+  method: 'post', path: '/v1/videos/{id}/cancel', summary: 'Cancel: the running GPU job stops, partial results go', request: { params: videoParams },
+  responses: { 202: json(z.object({ videoId: z.string(), status: z.string(), stage }), 'cancellation requested'), ...problems(404) },
+});
+registerRoute({
+  method: 'post', path: '/v1/videos/{id}/rerun', summary: 'A new run of a finished request on its stored upload', request: { params: videoParams },
+  responses: { 202: json(z.object({ videoId: z.string(), workflowId: z.string(), run: z.number().int(), statusUrl: z.string() }), 'the run started'), ...problems(404, 409) },
+});

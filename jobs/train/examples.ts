@@ -1,0 +1,60 @@
+// The labelled examples of the train channel: one directory per example holding tracks.json (the
+// MOT job's output) and events.json (`{events: ActionEvent[]}`, the true events). Every defect is a
+// JobFailure naming the example.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { parseTracks } from '../action/input';
+import { describeIssues } from '../action/model';
+import { JobFailure, log } from '../contract';
+import type { ActionEvent, ActionName, TracksFile } from '../formats';
+
+export interface Example {
+  name: string;
+  tracks: TracksFile;
+  events: ActionEvent[];
+}
+
+const ACTIONS = ['start-moving', 'stop', 'sprint', 'meet', 'possession', 'pass', 'shot', 'dribble', 'tackle'] as const satisfies readonly ActionName[];
+
+const eventsSchema = z.object({
+  events: z.array(z.object({
+    id: z.string(),
+    start: z.number().nonnegative(),
+    end: z.number().nonnegative(),
+    trackIds: z.array(z.number().int()),
+    action: z.enum(ACTIONS),
+    confidence: z.number().min(0).max(1).default(1),
+  }).refine((e) => e.end >= e.start, 'end is before start')),
+});
+
+function readExample(dir: string, name: string): Example {
+  const read = (file: string) => {
+    const path = join(dir, file);
+    if (!existsSync(path)) throw new JobFailure(`example ${name}: ${file} is missing (found ${readdirSync(dir).join(', ') || 'nothing'})`);
+    return readFileSync(path, 'utf8');
+  };
+  const tracks = parseTracks(read('tracks.json'), `example ${name}: tracks.json`);
+  let json: unknown;
+  try {
+    json = JSON.parse(read('events.json'));
+  } catch (err) {
+    throw new JobFailure(`example ${name}: events.json is not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = eventsSchema.safeParse(json);
+  if (!parsed.success) throw new JobFailure(`example ${name}: events.json is malformed: ${describeIssues(parsed.error)}`);
+  return { name, tracks, events: parsed.data.events };
+}
+
+/** The examples of a channel directory, in name order. */
+export function readExamples(dir: string): Example[] {
+  if (!existsSync(dir)) throw new JobFailure(`the train channel is missing: no directory ${dir}`);
+  const entries = readdirSync(dir, { withFileTypes: true });
+  const loose = entries.filter((e) => !e.isDirectory()).map((e) => e.name);
+  if (loose.length > 0) log(`train channel: ignoring ${loose.join(', ')} (examples are directories)`);
+  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  if (names.length === 0) {
+    throw new JobFailure(`the train channel holds no examples: expected one directory per example with tracks.json and events.json in ${dir}`);
+  }
+  return names.map((name) => readExample(join(dir, name), name));
+}

@@ -1,0 +1,242 @@
+// The training job, run as a child process under the SageMaker training contract on generated
+// labelled examples (test/fixtures/training), and `bing job`, which runs any job by hand.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { create as createTar } from 'tar';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runJobCommand } from '../api/cli/job-command';
+import { builtinParams } from '../jobs/action/params';
+import { loadModel } from '../jobs/action/model';
+import type { ActionEvent, ActionsFile } from '../jobs/formats';
+import { matchEvents, pooled, prf } from '../jobs/event-match';
+import { scoreModel } from '../jobs/train/evaluate';
+import { readExamples } from '../jobs/train/examples';
+import { splitExamples } from '../jobs/train/split';
+import { writeTrainingData } from './fixtures/training';
+
+const projectRoot = join(__dirname, '..');
+const scratch = mkdtempSync(join(tmpdir(), 'bing-train-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const data = join(scratch, 'data');
+let names: string[] = [];
+beforeAll(() => {
+  names = writeTrainingData({ out: data, count: 8, seconds: 8 });
+});
+
+/** Speed thresholds three to four times too high: most start, stop and sprint events are missed. */
+const POOR = { version: 'poor-1', params: { walkSpeed: 1, runSpeed: 2.5, sprintSpeed: 5 } };
+
+interface Channels {
+  train?: string | null;
+  /** File name → content. */
+  pretrained?: Record<string, string | Buffer>;
+  current?: Record<string, string>;
+  hyperparameters?: Record<string, string>;
+}
+
+interface JobRun { status: number | null; stdout: string; stderr: string; root: string }
+
+let runs = 0;
+function runTraining(channels: Channels): JobRun {
+  const root = join(scratch, `job-${++runs}`);
+  const channel = (name: string) => join(root, 'input', 'data', name);
+  mkdirSync(channel('train'), { recursive: true });
+  if (channels.train !== null) cpSync(channels.train ?? data, channel('train'), { recursive: true });
+  for (const name of ['pretrained', 'current'] as const) {
+    for (const [file, content] of Object.entries(channels[name] ?? {})) {
+      mkdirSync(channel(name), { recursive: true });
+      writeFileSync(join(channel(name), file), content);
+    }
+  }
+  mkdirSync(join(root, 'input', 'config'), { recursive: true });
+  writeFileSync(join(root, 'input', 'config', 'hyperparameters.json'), JSON.stringify(channels.hyperparameters ?? {}));
+  const child = spawnSync(process.execPath, ['--import', 'tsx', 'jobs/train/main.ts'], {
+    cwd: projectRoot, env: { ...process.env, BING_JOB_ROOT: root }, encoding: 'utf8',
+  });
+  return { status: child.status, stdout: child.stdout, stderr: child.stderr, root };
+}
+
+const failureOf = (run: JobRun) => readFileSync(join(run.root, 'output', 'failure'), 'utf8');
+
+/** A gzipped tar holding model.json, as SageMaker packs a model directory. */
+function modelArchive(model: unknown): Buffer {
+  const dir = mkdtempSync(join(scratch, 'archive-'));
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(model));
+  createTar({ gzip: true, file: join(dir, 'model.tar.gz'), cwd: dir, sync: true }, ['model.json']);
+  return readFileSync(join(dir, 'model.tar.gz'));
+}
+
+describe('training data', () => {
+  it('holds valid examples whose tracks carry a tracker\'s faults', () => {
+    const examples = readExamples(data);
+    expect(examples.map((e) => e.name)).toEqual(names);
+    expect(names[0]).toBe('clip-401');
+    for (const e of examples) {
+      const truthIds = new Set(e.events.flatMap((ev) => ev.trackIds));
+      const trackIds = new Set(e.tracks.tracks.map((t) => t.id));
+      for (const id of truthIds) expect(trackIds.has(id)).toBe(true);
+      expect(new Set(e.events.map((ev) => ev.action)).size).toBeGreaterThanOrEqual(4);
+    }
+    const persons = examples.flatMap((e) => e.tracks.tracks.filter((t) => t.class === 'person'));
+    // Missed detections: tracks have holes between their first and last frame.
+    expect(persons.some((t) => t.boxes.length < t.boxes.at(-1)!.frame - t.boxes[0]!.frame + 1)).toBe(true);
+    // Fragments and spurious tracks: more person tracks than players, some of them short.
+    expect(persons.some((t) => t.boxes.length < 25)).toBe(true);
+  });
+});
+
+describe('event scores', () => {
+  const ev = (action: ActionEvent['action'], start: number, end: number, trackIds = [1]): ActionEvent => ({ id: 'x', action, start, end, trackIds, confidence: 1 });
+
+  it('matches events one to one by action and time within the tolerance', () => {
+    const truth = [ev('pass', 1, 2), ev('pass', 1.5, 2.5), ev('stop', 4, 4)];
+    const predicted = [ev('pass', 1.2, 2.1), ev('stop', 5.2, 5.2), ev('sprint', 0, 1)];
+    const total = pooled(matchEvents(predicted, truth).values());
+    expect(total).toEqual({ truth: 3, predicted: 3, tp: 1 });
+    expect(prf(total).f1).toBeCloseTo(1 / 3);
+    expect(pooled(matchEvents(predicted, truth, 1.5).values()).tp).toBe(2);
+  });
+
+  it('needs the same players when given a map of track ids', () => {
+    const truth = [ev('pass', 1, 2, [1, 2])];
+    const predicted = [ev('pass', 1, 2, [7, 8])];
+    expect(pooled(matchEvents(predicted, truth, 1, new Map([[7, 1], [8, 2]])).values()).tp).toBe(1);
+    expect(pooled(matchEvents(predicted, truth, 1, new Map([[7, 2], [8, 1]])).values()).tp).toBe(0);
+  });
+});
+
+describe('split', () => {
+  it('holds out at least one example and keeps one to train on, the same for the same seed', () => {
+    const items = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    const split = splitExamples(items, 0.25, 5);
+    expect(split.heldOut).toHaveLength(2);
+    expect([...split.train, ...split.heldOut].sort()).toEqual(items);
+    expect(splitExamples(items, 0.25, 5)).toEqual(split);
+    expect(splitExamples(items, 0.01, 5).heldOut).toHaveLength(1);
+    expect(splitExamples(items, 0.99, 5).train).toHaveLength(1);
+  });
+});
+
+describe('training job', () => {
+  let run: JobRun;
+  beforeAll(() => {
+    run = runTraining({
+      pretrained: { 'poor.pt': modelArchive(POOR) },
+      current: { 'model.json': JSON.stringify({ version: 'current-3', params: builtinParams }) },
+      hyperparameters: { kind: 'action', version: 'v7', seed: '3', rounds: '2', max_seconds: '600' },
+    });
+  });
+
+  it('raises held-out F1 well above the poor pretrained model\'s', () => {
+    expect(run.status, run.stderr).toBe(0);
+    const metrics = JSON.parse(readFileSync(join(run.root, 'model', 'metrics.json'), 'utf8')) as Record<string, unknown> & Record<'candidate' | 'pretrained' | 'current', { f1: number; precision: number; recall: number }>;
+    console.log(`held-out F1: candidate ${metrics.candidate.f1}, pretrained ${metrics.pretrained.f1}, current ${metrics.current.f1}`);
+    expect(metrics).toMatchObject({ kind: 'action', metric: 'f1', examples: { train: 6, heldOut: 2 } });
+    expect(metrics.candidate.f1).toBeGreaterThan(metrics.pretrained.f1 + 0.1);
+    // The figures are the models' real scores on the held-out examples.
+    const heldOut = readExamples(data).filter((e) => (metrics.heldOut as string[]).includes(e.name));
+    expect(heldOut).toHaveLength(2);
+    const model = loadModel(join(run.root, 'model'));
+    expect(metrics.candidate.f1).toBeCloseTo(scoreModel(model.params, heldOut, 1).f1, 4);
+    expect(metrics.pretrained.f1).toBeCloseTo(scoreModel({ ...builtinParams, ...POOR.params }, heldOut, 1).f1, 4);
+    expect(metrics.current.f1).toBeCloseTo(scoreModel(builtinParams, heldOut, 1).f1, 4);
+    for (const which of ['candidate', 'pretrained', 'current']) expect(run.stderr).toMatch(new RegExp(`^metric ${which}_f1=[0-9.]+$`, 'm'));
+  });
+
+  it('writes a model that the action job loads, with the version given', () => {
+    const written = JSON.parse(readFileSync(join(run.root, 'model', 'model.json'), 'utf8')) as { trainedFrom: unknown };
+    expect(written.trainedFrom).toEqual({ pretrained: 'poor.pt' });
+    const model = loadModel(join(run.root, 'model'));
+    expect(model).toMatchObject({ name: 'bing-action-rules', version: 'v7' });
+    expect(model.params.sprintSpeed).toBeLessThan(POOR.params.sprintSpeed);
+  });
+
+  it('reports progress as JSON lines, the last one complete', () => {
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; progress: number; stage: string });
+    expect(lines.some((l) => l.stage === 'train')).toBe(true);
+    expect(lines.at(-1)).toMatchObject({ type: 'progress', progress: 1, stage: 'done' });
+  });
+
+  it('runs the trained model through `bing job action`', async () => {
+    const out = join(scratch, 'cli-action');
+    const code = await runJobCommand(['action', '--tracks', join(data, names[0]!, 'tracks.json'), '--model', join(run.root, 'model', 'model.json'), '--out', out]);
+    expect(code).toBe(0);
+    const actions = JSON.parse(readFileSync(join(out, 'actions.json'), 'utf8')) as ActionsFile;
+    expect(actions.model.version).toBe('v7');
+    expect(actions.events.length).toBeGreaterThan(0);
+  });
+});
+
+describe('training job failures', () => {
+  it.each([
+    { name: 'not JSON', file: 'model.pt', content: 'PK\u0003\u0004 torch weights', reason: /^pretrained weights model\.pt are not a BING action model: .*not valid JSON/ },
+    { name: 'another schema', file: 'weights.safetensors', content: '{"layers": [1, 2]}', reason: /^pretrained weights weights\.safetensors are not a BING action model: .*version/ },
+    { name: 'bad parameter values', file: 'model.json', content: '{"version": "1", "params": {"walkSpeed": -1}}', reason: /^pretrained weights model\.json are not a BING action model: .*walkSpeed/ },
+    { name: 'an unknown extension', file: 'model.bin', content: '{}', reason: /pretrained weights model\.bin have an unknown extension/ },
+  ])('fails when the pretrained weights are $name', ({ file, content, reason }) => {
+    const run = runTraining({ pretrained: { [file]: content } });
+    expect(run.status).toBe(1);
+    expect(failureOf(run)).toMatch(reason);
+    expect(existsSync(join(run.root, 'model', 'model.json'))).toBe(false);
+  });
+
+  it('fails when the pretrained channel holds several files', () => {
+    const run = runTraining({ pretrained: { 'a.pt': JSON.stringify(POOR), 'b.pt': JSON.stringify(POOR) } });
+    expect(run.status).toBe(1);
+    expect(failureOf(run)).toMatch(/pretrained channel holds 2 files \(a\.pt, b\.pt\)/);
+  });
+
+  it('fails on an empty train channel', () => {
+    const run = runTraining({ train: null });
+    expect(run.status).toBe(1);
+    expect(failureOf(run)).toMatch(/the train channel holds no examples/);
+  });
+
+  it('fails naming the example and its defect', () => {
+    const broken = join(scratch, 'broken');
+    cpSync(data, broken, { recursive: true });
+    writeFileSync(join(broken, names[2]!, 'events.json'), JSON.stringify({ events: [{ id: 'e1', start: 1, end: 2, trackIds: [1], action: 'header' }] }));
+    rmSync(join(broken, names[4]!, 'tracks.json'));
+    const run = runTraining({ train: broken });
+    expect(run.status).toBe(1);
+    expect(failureOf(run)).toMatch(new RegExp(`^example ${names[2]}: events.json is malformed: events\\.0\\.action`));
+  });
+
+  it('fails for kind=mot: it trains the action model only', () => {
+    const run = runTraining({ hyperparameters: { kind: 'mot' } });
+    expect(run.status).toBe(1);
+    expect(failureOf(run)).toMatch(/the reference training job trains the action model only/);
+  });
+
+  it('fails naming a bad hyperparameter', () => {
+    const run = runTraining({ hyperparameters: { holdout: '1.5' } });
+    expect(run.status).toBe(1);
+    expect(failureOf(run)).toMatch(/bad hyperparameters: holdout: must be a fraction/);
+  });
+});
+
+describe('bing job', () => {
+  it.each([
+    { name: 'no job', args: [] },
+    { name: 'an unknown job', args: ['dance', '--root', scratch] },
+    { name: 'no --out', args: ['action', '--tracks', join(scratch, 'data', 'clip-401', 'tracks.json')] },
+    { name: 'a missing input file', args: ['action', '--tracks', join(scratch, 'nothing.json'), '--out', scratch] },
+    { name: 'an input of another job', args: ['mot', '--tracks', join(scratch, 'data', 'clip-401', 'tracks.json'), '--out', scratch] },
+    { name: '--root with input files', args: ['train', '--root', scratch, '--data', data] },
+    { name: 'hyperparameters for the action job', args: ['action', '--tracks', join(scratch, 'data', 'clip-401', 'tracks.json'), '--out', scratch, '--hyperparameters', 'seed=1'] },
+    { name: 'a hyperparameter without a value', args: ['train', '--data', data, '--out', scratch, '--hyperparameters', 'seed'] },
+    { name: 'an unknown option', args: ['train', '--data', data, '--out', scratch, '--fast'] },
+  ])('answers $name with the usage and exit code 2', async ({ args }) => {
+    expect(await runJobCommand(args)).toBe(2);
+  });
+
+  it('exits with the job\'s exit code on a prepared root that fails', async () => {
+    const root = join(scratch, 'cli-root');
+    mkdirSync(join(root, 'input', 'data', 'train'), { recursive: true });
+    expect(await runJobCommand(['train', '--root', root])).toBe(1);
+    expect(readFileSync(join(root, 'output', 'failure'), 'utf8')).toMatch(/no examples/);
+  });
+});
