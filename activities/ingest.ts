@@ -13,8 +13,7 @@ import type { Storage } from './storage/storage';
 export interface IngestInput {
   videoId: string;
   userId: string;
-  /** sha256 is missing where nothing computed it on the way in (tus on S3, direct-to-S3 without one). */
-  upload: Omit<UploadCompleted, 'sha256'> & { sha256?: string };
+  upload: UploadCompleted;
 }
 
 export type IngestResult = IngestedSource;

@@ -2,7 +2,6 @@
 // job measured, record the candidate in the registry (promoted or rejected, with the reason).
 import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { CopyObjectCommand } from '@aws-sdk/client-s3';
 import { Parser, type ReadEntry } from 'tar';
 import type { WeightsArrived } from '../workflows/retraining-definitions';
 import { badInput } from './failures';
@@ -38,8 +37,7 @@ export function createRetrainingActivities(storage: Storage) {
   /** Copies the file as it was when the event named it (its version on a versioned S3 bucket). */
   async function stageWeights(file: WeightsArrived, to: string): Promise<void> {
     if (storage instanceof S3Storage && file.bucket && (file.bucket !== storage.bucket || file.versionId)) {
-      const source = `${file.bucket}/${file.key.split('/').map(encodeURIComponent).join('/')}${file.versionId ? `?versionId=${encodeURIComponent(file.versionId)}` : ''}`;
-      await storage.client.send(new CopyObjectCommand({ Bucket: storage.bucket, Key: to, CopySource: source }));
+      await storage.copyFrom({ bucket: file.bucket, key: file.key, versionId: file.versionId }, to);
       return;
     }
     if (!(await storage.head(file.key))) throw badInput(`the weight file ${file.key} is gone`);

@@ -9,10 +9,13 @@ import { HttpProblem, problemHandler } from './problem';
 import { filesRouter } from './routes/files';
 import { jobsRouter } from './routes/jobs';
 import { legacyRouter } from './routes/legacy';
+import { modelsRouter } from './routes/models';
+import { storageEventsRouter } from './routes/storage-events';
 import { openApiRouter } from './openapi/serve';
 import { s3UploadsRouter } from './routes/uploads-s3';
 import { uploadsRouter } from './routes/uploads';
 import { videosRouter } from './routes/videos';
+import type { RetrainingService } from './retraining-service';
 import type { UrlSigner } from './signed-urls';
 import { webRouter } from './web/serve';
 import type { VideosService } from './videos-service';
@@ -28,6 +31,9 @@ export interface AppOptions {
   uploadTimeout: string;
   /** Where tus keeps uploads in progress on local storage (on S3 it keeps them in the bucket). */
   tusDir: string;
+  retraining: RetrainingService;
+  /** Switches on POST /v1/events/s3, authenticated by this shared secret. */
+  webhookSecret?: string;
   /** The body limit of the old POST /request contract, when it is switched on. */
   legacyBodyLimit?: number;
   logger: Logger;
@@ -56,11 +62,13 @@ export function createApp(options: AppOptions): express.Express {
   app.use(openApiRouter());
   app.use('/files', filesRouter(options.storage, options.signer));
   if (options.legacyBodyLimit) app.use(legacyRouter({ ...options, bodyLimit: options.legacyBodyLimit }));
+  app.use('/v1/events/s3', storageEventsRouter(options.retraining, options.webhookSecret));
   app.use('/v1', requireApiKey(options.apiKeys));
   app.use('/v1/uploads/s3', s3UploadsRouter(options));
   app.use('/v1/uploads', uploadsRouter(options));
   app.use('/v1/videos', videosRouter(options));
   app.use('/v1/jobs', jobsRouter(options.runner, options.videos));
+  app.use('/v1/models', modelsRouter(options));
   app.use(webRouter());
   app.use((req) => {
     throw new HttpProblem(404, 'Not found', `no route for ${req.method} ${req.path}`);

@@ -2,12 +2,14 @@
 // retraining workflows: signalWithStart of `retraining-{kind}` with weightsArrived. Also their
 // state, pause and resume for the API and the CLI.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Config } from '../common/config';
 import type { ModelKind } from '../activities/models';
 import type { retraining } from '../workflows/retraining';
 import {
   pauseSignal, resumeSignal, retrainingStateQuery, retrainingWorkflowId, weightsArrivedSignal,
   type RetrainingInput, type RetrainingState, type WeightsArrived,
 } from '../workflows/retraining-definitions';
+import { parseStorageEvent, weightSources, type ParsedEvents, type WeightSources } from './weight-events';
 
 export interface RetrainingSettings {
   taskQueue: string;
@@ -15,6 +17,19 @@ export interface RetrainingSettings {
   margin: number;
   /** The storage prefix of each kind's labelled examples. */
   trainingData: Record<ModelKind, string>;
+  sources: WeightSources;
+  hyperparameters?: Record<string, string>;
+}
+
+export function retrainingSettings(config: Config): RetrainingSettings {
+  return {
+    taskQueue: config.BING_TASK_QUEUE,
+    debounce: config.BING_RETRAIN_DEBOUNCE,
+    margin: config.BING_RETRAIN_MARGIN,
+    trainingData: { mot: config.BING_TRAINING_DATA_MOT, action: config.BING_TRAINING_DATA_ACTION },
+    sources: weightSources(config),
+    hyperparameters: config.BING_TRAIN_HYPERPARAMETERS,
+  };
 }
 
 export class RetrainingService {
@@ -24,6 +39,7 @@ export class RetrainingService {
   async weightsArrived(kind: ModelKind, file: WeightsArrived): Promise<void> {
     const input: RetrainingInput = {
       kind, debounce: this.settings.debounce, margin: this.settings.margin, trainingData: this.settings.trainingData[kind],
+      ...(this.settings.hyperparameters ? { hyperparameters: this.settings.hyperparameters } : {}),
     };
     await this.client.workflow.signalWithStart<typeof retraining, [WeightsArrived]>('retraining', {
       workflowId: retrainingWorkflowId(kind),
@@ -33,6 +49,13 @@ export class RetrainingService {
       signalArgs: [file],
       staticSummary: `retraining of the ${kind} model`,
     });
+  }
+
+  /** Signals every weight file a storage event announces; throws UnreadableEvent for a body of no known form. */
+  async acceptStorageEvent(body: unknown): Promise<ParsedEvents> {
+    const parsed = parseStorageEvent(body, this.settings.sources);
+    for (const { kind, file } of parsed.weights) await this.weightsArrived(kind, file);
+    return parsed;
   }
 
   /** The workflow's state, or undefined when it has never run. */

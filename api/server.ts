@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createRunner, createStorage } from '../workers/wiring';
 import { UrlSigner } from './signed-urls';
 import { createApp } from './app';
+import { RetrainingService, retrainingSettings } from './retraining-service';
 import { VideosService } from './videos-service';
 
 async function main(): Promise<void> {
@@ -27,6 +28,8 @@ async function main(): Promise<void> {
     tusDir: join(config.BING_DATA_DIR, 'tus'),
     legacyBodyLimit: (config.BING_LEGACY_REQUEST ?? config.BING_LOCAL_MODE) ? config.BING_LEGACY_BODY_LIMIT : undefined,
     uploadTimeout: config.BING_UPLOAD_TIMEOUT,
+    retraining: new RetrainingService(client, retrainingSettings(config)),
+    webhookSecret: config.BING_WEBHOOK_SECRET,
     logger,
   });
   const server = app.listen(config.BING_API_PORT, config.BING_API_HOST, () => {

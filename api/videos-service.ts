@@ -84,8 +84,8 @@ export class VideosService {
    * Hands the finished upload to the workflow. Without a sha256 (an upload that went straight to
    * S3 without one) ingest computes it; the workflow passes the signal to ingest as it is.
    */
-  async uploadCompleted(videoId: string, upload: Omit<UploadCompleted, 'sha256'> & { sha256?: string }): Promise<void> {
-    await this.handle(videoId).signal(uploadCompletedSignal, upload as UploadCompleted);
+  async uploadCompleted(videoId: string, upload: UploadCompleted): Promise<void> {
+    await this.handle(videoId).signal(uploadCompletedSignal, upload);
   }
 
   /** The memo a video's request was started with, when it exists and belongs to the user. */

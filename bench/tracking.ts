@@ -2,7 +2,10 @@
 // (tests use 1-12 and 101): MOTA and IDF1 from motmetrics' own MOTChallenge app (PyPI
 // motmetrics==1.4.0 under .tools/py), HOTA computed here (tracking-hota.ts; 1.4.0 has none), action
 // events by precision, recall and F1 at ±1 s, and the MOT job's speed beside ffmpeg's decode-only
-// speed and the clip's frame rate, with each job's peak RSS.
+// speed and the clip's frame rate, with each job's peak RSS. The MOT job and the decode-only ffmpeg
+// run on one core (`taskset -c 0`, ffmpeg and ffprobe included, as they inherit it); besides wall
+// time the job's CPU time (its own and its children's) is read, which is what it would take on a
+// core of its own when others share that core.
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +21,9 @@ const SEEDS = [301, 302, 303, 304, 305];
 const SPEED_SEED = 306;
 const SECONDS = 10;
 const SPEED_SECONDS = 4;
+const SPEED_REPEATS = 3;
+/** The generator's frame rate. */
+const CLIP_FPS = 25;
 const DEFAULT_STRIDE = '5'; // jobs/mot/main.ts; the job is run without BING_DETECT_STRIDE for it
 const repo = join(__dirname, '..');
 const work = join(__dirname, 'out', 'tracking');
@@ -26,13 +32,29 @@ const pyPath = join(repo, '.tools', 'py');
 interface JobRun {
   root: string;
   seconds: number;
+  /** CPU seconds of the job and the children it waited for (ffmpeg, ffprobe). */
+  cpuSeconds: number;
   peakRssMiB: number;
 }
 
-/** Runs a job as a child process; wall time from spawn to exit, peak RSS from /proc VmHWM, polled. */
+/** The core everything timed here is pinned to. */
+const CORE = '0';
+const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** The command that runs `argv` on one core. */
+function oneCore(argv: string[]): [string, string[]] {
+  return ['taskset', ['-c', CORE, ...argv]];
+}
+
+/**
+ * Runs a job as a child process (the MOT job on one core); wall time from spawn to exit, peak RSS
+ * from /proc VmHWM and CPU time from /proc stat (utime, stime, cutime, cstime), polled.
+ */
 async function runJob(job: 'mot' | 'action', root: string, env: Record<string, string> = {}): Promise<JobRun> {
+  const argv = [process.execPath, '--import', 'tsx', `jobs/${job}/main.ts`];
+  const [command, args] = job === 'mot' ? oneCore(argv) : [argv[0]!, argv.slice(1)];
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', `jobs/${job}/main.ts`], {
+  const child = spawn(command, args, {
     cwd: repo,
     env: { ...process.env, BING_JOB_ROOT: root, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -40,10 +62,14 @@ async function runJob(job: 'mot' | 'action', root: string, env: Record<string, s
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   let hwmKiB = 0;
+  let ticks = 0;
   const poll = (): void => {
     try {
       const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       if (m) hwmKiB = Math.max(hwmKiB, Number(m[1]));
+      // The fields after the command name's closing parenthesis; utime is the 14th field of the line.
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks = Math.max(ticks, fields.slice(11, 15).reduce((sum, v) => sum + Number(v), 0));
     } catch {
       // gone already
     }
@@ -56,7 +82,7 @@ async function runJob(job: 'mot' | 'action', root: string, env: Record<string, s
   clearInterval(timer);
   const seconds = (performance.now() - started) / 1000;
   if (code !== 0) throw new Error(`${job} job failed (${code}) under ${root}: ${stderr.slice(-2000)}`);
-  return { root, seconds, peakRssMiB: Math.round(hwmKiB / 1024) };
+  return { root, seconds, cpuSeconds: ticks / clockTicks, peakRssMiB: Math.round(hwmKiB / 1024) };
 }
 
 async function runMot(name: string, video: string, env: Record<string, string> = {}): Promise<JobRun> {
@@ -100,10 +126,10 @@ function motmetricsEval(gtDir: string, testDir: string): Map<string, Record<stri
   return rows;
 }
 
-/** ffmpeg's decode-only speed: frames / wall seconds of `ffmpeg -i clip -f null -`. */
+/** ffmpeg's decode-only speed on the same core: frames / wall seconds of `ffmpeg -i clip -f null -`. */
 function decodeFps(video: string, frames: number): number {
   const started = performance.now();
-  execFileSync('ffmpeg', ['-v', 'error', '-i', video, '-f', 'null', '-'], { stdio: 'ignore' });
+  execFileSync(...oneCore(['ffmpeg', '-v', 'error', '-i', video, '-f', 'null', '-']), { stdio: 'ignore' });
   return frames / ((performance.now() - started) / 1000);
 }
 
@@ -177,20 +203,28 @@ export async function trackingBench(): Promise<{ tracking: Row[]; actions: Row[]
 
   // Speed: one shorter clip at stride 1 and the default, beside ffmpeg decoding the same clip.
   const short = await makeClip({ seed: SPEED_SEED, seconds: SPEED_SECONDS, outDir: join(work, 'clips', String(SPEED_SEED)) });
-  const shortFrames = SPEED_SECONDS * 25;
+  const shortFrames = SPEED_SECONDS * CLIP_FPS;
   const decode = decodeFps(short.videoPath, shortFrames);
   const speed: Row[] = [];
   const speedRow = (what: string, stride: string, frames: number, run: JobRun, inJobFps: number, dec: number): Row => {
     const fps = frames / run.seconds;
     return {
-      run: what, stride, frames, 'wall s': r1(run.seconds), 'job fps': r1(fps), 'job fps excl. startup': r1(inJobFps),
-      'ffmpeg decode fps': r1(dec), 'job / decode': r3(fps / dec), 'real-time factor': r3(fps / 25), 'peak RSS MiB': run.peakRssMiB,
+      run: what, cores: `taskset -c ${CORE}`, stride, frames, 'wall s': r1(run.seconds), 'CPU s': r1(run.cpuSeconds), 'job fps': r1(fps), 'job fps excl. startup': r1(inJobFps),
+      'ffmpeg decode fps': r1(dec), 'job / decode': r3(fps / dec), 'real-time factor': r3(fps / CLIP_FPS), 'real-time factor by CPU s': r3(frames / CLIP_FPS / run.cpuSeconds), 'peak RSS MiB': run.peakRssMiB,
     };
   };
+  // The core is shared with whatever else runs on the machine: each run is repeated, and the
+  // spread of the wall times is reported beside the median run.
   for (const stride of ['1', DEFAULT_STRIDE]) {
-    const run = await runMot(`speed-${stride}`, short.videoPath, stride === DEFAULT_STRIDE ? {} : { BING_DETECT_STRIDE: stride });
+    const runs: JobRun[] = [];
+    for (let k = 0; k < SPEED_REPEATS; k++) runs.push(await runMot(`speed-${stride}-${k}`, short.videoPath, stride === DEFAULT_STRIDE ? {} : { BING_DETECT_STRIDE: stride }));
+    runs.sort((a, b) => a.seconds - b.seconds);
+    const run = runs[runs.length >> 1]!;
     const t = JSON.parse(readFileSync(join(tracksOut(run), 'tracks.json'), 'utf8')) as TracksFile;
-    speed.push(speedRow(`MOT, ${SPEED_SECONDS} s clip (seed ${SPEED_SEED})`, stride === DEFAULT_STRIDE ? `${stride} (default)` : stride, shortFrames, run, Number(t.detector.framesPerSecond), decode));
+    speed.push({
+      ...speedRow(`MOT, ${SPEED_SECONDS} s clip (seed ${SPEED_SEED}), median of ${runs.length}`, stride === DEFAULT_STRIDE ? `${stride} (default)` : stride, shortFrames, run, Number(t.detector.framesPerSecond), decode),
+      'wall s range': `${r1(runs[0]!.seconds)}-${r1(runs[runs.length - 1]!.seconds)}`,
+    });
   }
   for (const { seed, clip, mot, frames, jobFps } of perSeed) {
     speed.push(speedRow(`MOT, ${SECONDS} s clip (seed ${seed})`, `${DEFAULT_STRIDE} (default)`, frames, mot, jobFps, decodeFps(clip.videoPath, frames)));

@@ -13,6 +13,14 @@ const apiKeys = z
   .pipe(z.array(z.string().regex(/^[^:\s]{16,}:([A-Za-z0-9_.@-]{1,64}|\*)$/, 'KEY:USER pairs, keys of 16 or more characters; USER * may act for any user')))
   .transform((pairs) => new Map(pairs.map((p) => p.split(':') as [string, string])));
 
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 const schema = z.object({
   BING_DATA_DIR: z.string().default('.data').transform((p) => resolve(p)),
   BING_API_HOST: z.string().default('127.0.0.1'),
@@ -39,13 +47,7 @@ const schema = z.object({
   /** Other programs for the local runner, as JSON {"mot": ["node", "my-mot.js"], ...}: your own models, or benchmarks. */
   BING_JOB_COMMANDS: z.string().optional().transform((text, ctx) => {
     if (text === undefined) return undefined;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    const parsed = z.partialRecord(z.enum(['mot', 'action', 'train']), z.array(z.string().min(1)).min(1)).safeParse(json);
+    const parsed = z.partialRecord(z.enum(['mot', 'action', 'train']), z.array(z.string().min(1)).min(1)).safeParse(safeJson(text));
     if (!parsed.success) {
       ctx.addIssue({ code: 'custom', message: 'JSON object of job kind to command line, e.g. {"mot": ["node", "mot.js"]}' });
       return z.NEVER;
@@ -70,6 +72,34 @@ const schema = z.object({
   BING_SAGEMAKER_SECURITY_GROUPS: z.string().optional(),
   BING_SAGEMAKER_MAX_RUNTIME: z.string().optional(),
   BING_SAGEMAKER_JOBS: z.string().optional(),
+
+  /** Retraining: a burst of weight files within this quiet period trains once, on the newest. */
+  BING_RETRAIN_DEBOUNCE: duration.default('5m'),
+  /** A candidate is promoted when its held-out score is at least the current model's plus this. */
+  BING_RETRAIN_MARGIN: z.coerce.number().min(0).max(1).default(0.01),
+  /** Where new weight files arrive on S3, per kind: the old system's buckets, any prefix. */
+  BING_WEIGHTS_BUCKET_MOT: z.string().min(3).default('gasby-mot'),
+  BING_WEIGHTS_BUCKET_ACTION: z.string().min(3).default('gasby-actrecog'),
+  BING_WEIGHTS_PREFIX_MOT: z.string().default(''),
+  BING_WEIGHTS_PREFIX_ACTION: z.string().default(''),
+  /** Storage prefixes of the labelled examples each kind trains on (the training job's train channel). */
+  BING_TRAINING_DATA_MOT: z.string().regex(/\/$/, 'a prefix ending in /').default('training/mot/'),
+  BING_TRAINING_DATA_ACTION: z.string().regex(/\/$/, 'a prefix ending in /').default('training/action/'),
+  /** More hyperparameters for the training job, as a JSON object of strings, e.g. {"max_seconds": "600"}. */
+  BING_TRAIN_HYPERPARAMETERS: z.string().optional().transform((text, ctx) => {
+    if (text === undefined) return undefined;
+    const parsed = z.record(z.string(), z.string()).safeParse(safeJson(text));
+    if (!parsed.success) {
+      ctx.addIssue({ code: 'custom', message: 'a JSON object of strings, e.g. {"max_seconds": "600"}' });
+      return z.NEVER;
+    }
+    return parsed.data;
+  }),
+  /** The SQS queue S3 sends weight-file events to; `npm run s3-events` consumes it. */
+  BING_S3_EVENTS_QUEUE_URL: z.url().optional(),
+  BING_SQS_ENDPOINT: z.url().optional(),
+  /** Switches on POST /v1/events/s3, whose callers send it as "Authorization: Bearer <secret>". */
+  BING_WEBHOOK_SECRET: z.string().min(16).optional(),
 
   BING_COMMENTARY: z.enum(['template', 'openai']).default('template'),
   BING_TTS: z.enum(['espeak', 'openai']).default('espeak'),

@@ -11,6 +11,8 @@ import { LocalJobRunner } from '../activities/gpu/local-runner';
 import { LocalStorage } from '../activities/storage/local';
 import { UrlSigner } from '../api/signed-urls';
 import { createApp } from '../api/app';
+import { RetrainingService } from '../api/retraining-service';
+import { noRetraining } from './helpers/retraining';
 import { VideosService } from '../api/videos-service';
 import { incomingKey } from '../workflows/definitions';
 import { listenOnLoopback } from './helpers/http';
@@ -34,7 +36,7 @@ beforeAll(async () => {
     videos: new VideosService(env.client, 'api-test-no-worker'),
     runner: new LocalJobRunner({ jobsDir: join(dir, 'jobs'), storage, commands: { mot: [], action: [], train: [] }, stopGraceMs: 0 }),
     signer: new UrlSigner('a-test-secret-of-thirty-two-chars!'),
-    storage, apiKeys: keys, maxUploadBytes, legacyBodyLimit: 10_000, tusDir: join(dir, 'tus'), uploadTimeout: '1h', logger: pino({ level: 'silent' }),
+    storage, apiKeys: keys, maxUploadBytes, legacyBodyLimit: 10_000, tusDir: join(dir, 'tus'), uploadTimeout: '1h', retraining: new RetrainingService(env.client, noRetraining), logger: pino({ level: 'silent' }),
   });
   ({ server, base } = await listenOnLoopback(app));
 });

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TracksFile } from '../jobs/formats';
 import { makeClip, type Clip } from './fixtures/clip';
 import { iou } from '../jobs/mot/box';
+import { cutAtEncounters, stitchTracks } from '../jobs/mot/stitch';
+import { Track, type ScoredBox } from '../jobs/mot/tracker';
 import { readMot, score, type MotBox } from './fixtures/clip/score';
 
 let dir: string;
@@ -104,6 +106,36 @@ describe('MOT job', () => {
     expect(job.status).toBe(1);
     expect(readFileSync(join(job.root, 'output', 'failure'), 'utf8')).toMatch(/not a video/);
     expect(existsSync(join(tracksDir(job.root), 'tracks.json'))).toBe(false);
+  });
+});
+
+describe('stitching', () => {
+  // Two players of one team (same kit colour) meet, stand together, and leave sideways: the
+  // tracker handed each one's track to the other. Motion cannot tell who went where (they came in
+  // vertically and leave horizontally, symmetrically); the head and leg colours can.
+  const kit: [number, number, number] = [200, 30, 30];
+  const looks = { a: Float32Array.of(230, 190, 160, 230, 190, 160), b: Float32Array.of(90, 60, 40, 90, 60, 40) };
+  const mixed = Float32Array.of(160, 125, 100, 160, 125, 100);
+  const at = (cx: number, cy: number, appearance: Float32Array, isolated: boolean): ScoredBox =>
+    ({ x: cx - 20, y: cy - 50, w: 40, h: 100, score: 0.6, color: kit, appearance, isolated });
+  const track = (steps: [number, ScoredBox][]): Track => {
+    const [[frame, first], ...rest] = steps as [[number, ScoredBox], ...[number, ScoredBox][]];
+    const t = new Track(frame, first);
+    for (const [f, d] of rest) t.update(f, d);
+    return t;
+  };
+  const together: [number, ScoredBox][] = [10, 15, 20].map((f) => [f, at(100, 100, mixed, false)]);
+
+  it('gives each player back his own track after an encounter', () => {
+    const swappedA = track([[0, at(100, 0, looks.a, true)], [5, at(100, 50, looks.a, true)], ...together, [25, at(70, 100, looks.b, true)], [30, at(40, 100, looks.b, true)]]);
+    const swappedB = track([[0, at(100, 200, looks.b, true)], [5, at(100, 150, looks.b, true)], ...together, [25, at(130, 100, looks.a, true)], [30, at(160, 100, looks.a, true)]]);
+    const pieces = cutAtEncounters([swappedA, swappedB], 10);
+    expect(pieces).toHaveLength(4);
+    const tracks = stitchTracks(pieces, { maxGap: 75, maxColorDistance: 90, velocityFrames: 25, appearanceWeight: 0.5, appearanceScale: 60 });
+    expect(tracks).toHaveLength(2);
+    const ends = tracks.map((t) => [t.observations[0]!.box.y + 50, t.observations.at(-1)!.box.x + 20]);
+    // The player who came from the top (y 0) left to the right (x 160); the one from below, to the left.
+    expect(ends.sort((p, q) => p[0]! - q[0]!)).toEqual([[0, 160], [200, 40]]);
   });
 });
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStorage } from '../activities/storage/local';
 import { createApp } from '../api/app';
 import { UrlSigner } from '../api/signed-urls';
+import type { RetrainingService } from '../api/retraining-service';
 import type { VideosService } from '../api/videos-service';
 import type { Client } from '@temporalio/client';
 import type { GpuJobRunner } from '../activities/gpu/runner';
@@ -35,7 +36,7 @@ beforeAll(async () => {
   app = createApp({
     client: {} as Client, videos: {} as VideosService, runner: {} as GpuJobRunner, storage,
     signer: new UrlSigner('a-test-secret-of-thirty-two-chars!'), apiKeys: new Map([['alice-key-0123456789', 'alice']]),
-    maxUploadBytes: 1000, uploadTimeout: '1h', tusDir: '/nonexistent-bing-openapi-test/tus', legacyBodyLimit: 1000, logger: pino({ level: 'silent' }),
+    maxUploadBytes: 1000, uploadTimeout: '1h', tusDir: '/nonexistent-bing-openapi-test/tus', legacyBodyLimit: 1000, retraining: {} as RetrainingService, logger: pino({ level: 'silent' }),
   });
   ({ server, base } = await listenOnLoopback(app));
 });

@@ -21,6 +21,7 @@ import { workflowsPath } from '../workers/tools';
 import { gpuTaskQueue } from '../workflows/definitions';
 import { retrainingStateQuery, retrainingWorkflowId, type RetrainingState, type WeightsArrived } from '../workflows/retraining-definitions';
 import { FakeRunner, type FakeJob } from './helpers/fake-runner';
+import { noRetraining } from './helpers/retraining';
 import { timeSkippingEnv } from './helpers/temporal';
 
 const minute = 60_000;
@@ -76,7 +77,7 @@ beforeEach(async () => {
   await storage.put('training/action/clip-1/tracks.json', '{}');
   runner = new FakeRunner(storage, async () => env.currentTimeMs(), plan);
   taskQueue = `retrain-${++queueNumber}`;
-  service = new RetrainingService(env.client, { taskQueue, debounce: '5m', margin: 0.01, trainingData: { mot: 'training/mot/', action: 'training/action/' } });
+  service = new RetrainingService(env.client, { ...noRetraining, taskQueue });
   const activities = createActivities({ storage, runner, jobPolling: { intervalMs: 20 } });
   const { runGpuJob, ...light } = activities;
   const main = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities: light });

@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { CreateBucketCommand, GetBucketLifecycleConfigurationCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutBucketLifecycleConfigurationCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand, GetBucketLifecycleConfigurationCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutBucketLifecycleConfigurationCommand,
+  PutBucketVersioningCommand, PutObjectCommand, S3Client, UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { S3Storage } from '../activities/storage/s3';
 import { InvalidKey, ObjectNotFound, readJson } from '../activities/storage/storage';
@@ -114,6 +117,20 @@ describe('S3Storage on moto', () => {
     expect(raw.ETag).toMatch(/-3"$/);
     expect(sha256(await bytes(await storage.get('uploads/bob/v3/source')))).toBe(put.sha256);
     await expect(storage.copy('c/missing', 'c/x')).rejects.toBeInstanceOf(ObjectNotFound);
+  });
+
+  it('copies a version of an object from another bucket, part by part when large', async () => {
+    const other = 'bing-weights-elsewhere';
+    await storage.client.send(new CreateBucketCommand({ Bucket: other }));
+    await storage.client.send(new PutBucketVersioningCommand({ Bucket: other, VersioningConfiguration: { Status: 'Enabled' } }));
+    const first = randomBytes(12 * MiB + 3);
+    const { VersionId } = await storage.client.send(new PutObjectCommand({ Bucket: other, Key: 'w/model.pt', Body: first }));
+    await storage.client.send(new PutObjectCommand({ Bucket: other, Key: 'w/model.pt', Body: 'a later version' }));
+    await storage.copyFrom({ bucket: other, key: 'w/model.pt', versionId: VersionId }, 'models/action/2/weights/model.pt');
+    expect(sha256(await bytes(await storage.get('models/action/2/weights/model.pt')))).toBe(sha256(first));
+    await storage.copyFrom({ bucket: other, key: 'w/model.pt' }, 'models/action/3/weights/model.pt');
+    expect((await bytes(await storage.get('models/action/3/weights/model.pt'))).toString()).toBe('a later version');
+    await expect(storage.copyFrom({ bucket: other, key: 'w/missing.pt' }, 'x')).rejects.toBeInstanceOf(ObjectNotFound);
   });
 
   it('deletes objects and prefixes', async () => {

@@ -1,10 +1,15 @@
 // The worker process: workflows and light activities on `bing`, GPU jobs on `bing-gpu`, whose
 // activity slots are the GPU quota.
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import type { Logger } from 'pino';
 import { createActivities } from '../activities';
+import { LocalStorage } from '../activities/storage/local';
+import { RetrainingService, retrainingSettings } from '../api/retraining-service';
 import { gpuTaskQueue } from '../workflows/definitions';
 import { loadConfig, type Config } from '../common/config';
 import { createLogger } from '../common/logger';
+import { watchLocalWeights } from './local-weights-watcher';
 import { workflowsPath } from './tools';
 import { durationMs } from '../workflows/duration';
 import { commentarySettings, createRunner, createStorage, speechSettings } from './wiring';
@@ -35,8 +40,18 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workers = await createWorkers(config, connection);
   logger.info(`workers polling ${config.BING_TASK_QUEUE} and ${gpuTaskQueue(config.BING_TASK_QUEUE)}`);
+  const watcher = await startLocalWeightsWatcher(config, logger);
   await Promise.all(workers.map((w) => w.run()));
+  watcher?.stop();
   await connection.close();
+}
+
+/** Local storage has no event notifications: the worker watches its incoming weights folder. */
+async function startLocalWeightsWatcher(config: Config, logger: Logger) {
+  const storage = createStorage(config);
+  if (!(storage instanceof LocalStorage)) return undefined;
+  const client = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE });
+  return watchLocalWeights({ storage, retraining: new RetrainingService(client, retrainingSettings(config)), logger });
 }
 
 if (require.main === module) {

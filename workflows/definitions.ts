@@ -31,7 +31,8 @@ export interface StageProgress {
 export interface UploadCompleted {
   key: string;
   size: number;
-  sha256: string;
+  /** Absent where nothing computed it on the way in (tus on S3, direct-to-S3): ingest computes it. */
+  sha256?: string;
 }
 
 export interface VideoCommentaryInput {

@@ -23,6 +23,8 @@ export interface RetrainingInput {
   margin: number;
   /** The storage prefix of the labelled examples, the training job's `train` channel. */
   trainingData: string;
+  /** Given to the training job beside kind, version and seed (e.g. a time budget for your own container). */
+  hyperparameters?: Record<string, string>;
   /** What a previous run handed over through continue-as-new. */
   carried?: RetrainingCarried;
 }

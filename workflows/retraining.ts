@@ -114,7 +114,7 @@ export async function retraining(input: RetrainingInput): Promise<void> {
         kind: 'train', step, run: state.trainings, subject: `models/${kind}`,
         inputs: { pretrained: prepared.weightsKey, train: input.trainingData, ...(prepared.currentKey ? { current: prepared.currentKey } : {}) },
         outputs: { model: `models/${kind}/training/` },
-        hyperparameters: { kind, version, seed: version },
+        hyperparameters: { seed: version, ...input.hyperparameters, kind, version },
       }]);
       const trainedKey = job.outputs.find((key) => key.endsWith('/model.tar.gz'));
       if (!trainedKey) throw ApplicationFailure.nonRetryable(`the training job wrote no model.tar.gz (it wrote ${job.outputs.join(', ') || 'nothing'})`, 'MissingOutput');

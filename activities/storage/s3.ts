@@ -208,8 +208,24 @@ export class S3Storage implements Storage {
   }
 
   /** Server-side copy; `replace` sets new metadata (and allows copying an object onto itself). */
-  private async copyObject(from: string, to: string, size: number, replace?: { ContentType?: string; Metadata: Record<string, string> }): Promise<void> {
-    const source = `${this.bucket}/${from.split('/').map(encodeURIComponent).join('/')}`;
+  /**
+   * Server-side copy of an object in another bucket (or of one version of it) into this one, as
+   * large as S3 allows.
+   */
+  async copyFrom(origin: { bucket: string; key: string; versionId?: string }, to: string): Promise<void> {
+    assertValidKey(to);
+    const version = origin.versionId ? { VersionId: origin.versionId } : {};
+    const out = await this.client.send(new HeadObjectCommand({ Bucket: origin.bucket, Key: origin.key, ...version })).catch((err: unknown) => {
+      throw notFound(err, `s3://${origin.bucket}/${origin.key}`);
+    });
+    await this.copyObject(origin.key, to, out.ContentLength ?? 0, undefined, origin);
+  }
+
+  private async copyObject(
+    from: string, to: string, size: number, replace?: { ContentType?: string; Metadata: Record<string, string> },
+    origin: { bucket: string; versionId?: string } = { bucket: this.bucket },
+  ): Promise<void> {
+    const source = `${origin.bucket}/${from.split('/').map(encodeURIComponent).join('/')}${origin.versionId ? `?versionId=${encodeURIComponent(origin.versionId)}` : ''}`;
     if (size <= this.multipartCopyThreshold) {
       try {
         await this.client.send(new CopyObjectCommand({
@@ -223,7 +239,7 @@ export class S3Storage implements Storage {
     // Multipart copy keeps nothing of the source's metadata: carry it over unless replaced.
     let settings = replace;
     if (!settings) {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: from })).catch((err: unknown) => {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: origin.bucket, Key: from, VersionId: origin.versionId })).catch((err: unknown) => {
         throw notFound(err, from);
       });
       settings = { ContentType: out.ContentType, Metadata: out.Metadata ?? {} };

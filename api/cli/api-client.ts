@@ -9,6 +9,7 @@ import * as tus from 'tus-js-client';
 import { videoWorkflowId } from '../../common/ids';
 import type { VideoStatus } from '../videos-service';
 import type { CommentaryFormat, Language, Style } from './command-line';
+import type { ModelSummary } from './models-view';
 
 export const uploadChunkBytes = 8 << 20;
 
@@ -138,6 +139,10 @@ export class ApiClient {
 
   async jobs(): Promise<{ jobs: JobListing[] }> {
     return (await (await this.request('/v1/jobs')).json()) as { jobs: JobListing[] };
+  }
+
+  async models(): Promise<{ models: ModelSummary[] }> {
+    return (await (await this.request('/v1/models')).json()) as { models: ModelSummary[] };
   }
 
   async commentary(videoId: string): Promise<Commentary> {

@@ -12,6 +12,8 @@ export const usage = `usage:
   bing cancel ID                   cancel a request (its GPU job is stopped)
   bing rerun ID [--json]           process a finished request again with today's models
   bing jobs [--json]               list GPU jobs and how often each was started
+  bing models [--json]             each model's current version, its trained versions (promoted or
+                                   rejected, and why) and its retraining
   bing job <mot|action|train> ...  run one reference job on this machine, without the API
                                    (\`bing job\` alone prints its options)
 
@@ -51,13 +53,14 @@ const commands = {
   cancel: { target: 'ID', options: [] },
   rerun: { target: 'ID', options: ['json'] },
   jobs: { target: undefined, options: ['json'] },
+  models: { target: undefined, options: ['json'] },
 } satisfies Record<string, { target: string | undefined; options: OptionName[] }>;
 
 export type Command = keyof typeof commands;
 
 export interface Invocation {
   command: Command;
-  /** The FILE or ID; '' for `jobs`. */
+  /** The FILE or ID; '' for `jobs` and `models`. */
   target: string;
   user?: string;
   language: Language;

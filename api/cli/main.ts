@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { VideoStatus } from '../videos-service';
 import { runJobCommand } from './job-command';
+import { showModels } from './models-view';
+import { formatTable } from './table';
 import { ApiClient, ApiError } from './api-client';
 import { commentaryText, formattedCommentary, saveCommentary } from './commentary-files';
 import { parseCommandLine, usage, UsageError, type Invocation } from './command-line';
@@ -89,10 +91,8 @@ async function listJobs(api: ApiClient, json: boolean): Promise<number> {
     process.stdout.write(`${JSON.stringify(jobs, null, 2)}\n`);
     return 0;
   }
-  const rows = [['JOB', 'VIDEO', 'KIND', 'STATUS', 'STARTS', 'STARTED', 'SECONDS'],
-    ...jobs.map((j) => [j.name, j.videoId ?? '-', j.kind, j.status, String(j.starts), j.startedAt, j.seconds.toFixed(1)])];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const row of rows) process.stdout.write(`${row.map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`);
+  process.stdout.write(formatTable([['JOB', 'VIDEO', 'KIND', 'STATUS', 'STARTS', 'STARTED', 'SECONDS'],
+    ...jobs.map((j) => [j.name, j.videoId ?? '-', j.kind, j.status, String(j.starts), j.startedAt, j.seconds.toFixed(1)])]));
   return 0;
 }
 
@@ -134,6 +134,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'jobs':
       return listJobs(api, json);
+    case 'models':
+      return showModels(api, json);
   }
 }
 

@@ -2,6 +2,7 @@
 import { OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { registry } from './registry';
 import './legacy';
+import './models';
 import './service';
 import './uploads';
 import './videos';

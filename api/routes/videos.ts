@@ -37,7 +37,7 @@ const commentaryFormats = { json: ['commentary', 'application/json'], vtt: ['com
 const fileName = (key: string) => key.slice(key.lastIndexOf('/') + 1);
 
 /** The body's chunks, failing with 413 as soon as they pass the limit. */
-async function* upTo(limit: number, body: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+export async function* upTo(limit: number, body: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   let size = 0;
   for await (const chunk of body) {
     size += chunk.length;

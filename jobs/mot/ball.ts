@@ -21,17 +21,27 @@ export interface BallSize {
 const MIN_LUMA = 150;
 const MIN_BLUE = 95;
 
-/** Bright, not green, not yellow: white or light grey, after chroma subsampling has smeared it. */
-function isBright(rgb: Uint8Array, o: number): boolean {
-  const r = rgb[o]!;
-  const g = rgb[o + 1]!;
-  const b = rgb[o + 2]!;
-  return b >= MIN_BLUE && r >= MIN_BLUE && 77 * r + 150 * g + 29 * b >= MIN_LUMA * 256;
+/** Per-pixel arrays kept from one frame to the next (every frame is searched: that is a lot of garbage otherwise). */
+let scratch = { bright: new Uint8Array(0), label: new Int32Array(0) };
+
+/**
+ * Which pixels are bright, not green, not yellow: white or light grey, after chroma subsampling has
+ * smeared it. One tight pass over the frame, so the search below reads a byte a pixel.
+ */
+function brightMask(rgb: Uint8Array, mask: Uint8Array): void {
+  for (let p = 0, o = 0; p < mask.length; p++, o += 3) {
+    const r = rgb[o]!;
+    const b = rgb[o + 2]!;
+    mask[p] = b >= MIN_BLUE && r >= MIN_BLUE && 77 * r + 150 * rgb[o + 1]! + 29 * b >= MIN_LUMA * 256 ? 1 : 0;
+  }
 }
 
 export function findBallCandidates(rgb: Uint8Array, width: number, height: number, size: BallSize, max = 12): BallCandidate[] {
   const n = width * height;
-  const label = new Int32Array(n);
+  if (scratch.label.length !== n) scratch = { bright: new Uint8Array(n), label: new Int32Array(n) };
+  const { bright, label } = scratch;
+  brightMask(rgb, bright);
+  label.fill(0);
   const stack: number[] = [];
   const out: BallCandidate[] = [];
   const maxW = Math.ceil(size.w * 2) + 1;
@@ -40,7 +50,7 @@ export function findBallCandidates(rgb: Uint8Array, width: number, height: numbe
   const maxArea = Math.ceil(2.5 * size.w * size.h) + 2;
   let next = 0;
   for (let start = 0; start < n; start++) {
-    if (label[start] !== 0 || !isBright(rgb, start * 3)) continue;
+    if (!bright[start] || label[start] !== 0) continue;
     next++;
     label[start] = next;
     stack.push(start);
@@ -67,19 +77,28 @@ export function findBallCandidates(rgb: Uint8Array, width: number, height: numbe
       if (y < y0) y0 = y;
       if (y > y1) y1 = y;
       // Big components are walked to the end (so they are labelled) but judged no further.
-      for (const q of [p - 1, p + 1, p - width, p + width]) {
-        if (q < 0 || q >= n || label[q] !== 0) continue;
-        if ((q === p - 1 && x === 0) || (q === p + 1 && x === width - 1)) continue;
-        if (!isBright(rgb, q * 3)) continue;
-        label[q] = next;
-        stack.push(q);
+      if (x > 0 && bright[p - 1] && label[p - 1] === 0) {
+        label[p - 1] = next;
+        stack.push(p - 1);
+      }
+      if (x < width - 1 && bright[p + 1] && label[p + 1] === 0) {
+        label[p + 1] = next;
+        stack.push(p + 1);
+      }
+      if (y > 0 && bright[p - width] && label[p - width] === 0) {
+        label[p - width] = next;
+        stack.push(p - width);
+      }
+      if (y < height - 1 && bright[p + width] && label[p + width] === 0) {
+        label[p + width] = next;
+        stack.push(p + width);
       }
     }
     const w = x1 - x0 + 1;
     const h = y1 - y0 + 1;
     if (area < minArea || area > maxArea || w > maxW || h > maxH) continue;
     const fill = area / (w * h);
-    const isolation = ringDarkness(rgb, width, height, x0, y0, x1, y1);
+    const isolation = ringDarkness(bright, width, height, x0, y0, x1, y1);
     if (fill < 0.4 || isolation < 0.7) continue;
     const brightness = Math.min(1, (sum / area - MIN_LUMA) / 60 + 0.5);
     const shape = 1 - Math.min(1, Math.abs(Math.log((w * size.h) / (h * size.w))) / 1.5);
@@ -89,13 +108,13 @@ export function findBallCandidates(rgb: Uint8Array, width: number, height: numbe
 }
 
 /** Share of the one-pixel ring around a box that is not bright: a ball stands alone on the grass. */
-function ringDarkness(rgb: Uint8Array, width: number, height: number, x0: number, y0: number, x1: number, y1: number): number {
+function ringDarkness(bright: Uint8Array, width: number, height: number, x0: number, y0: number, x1: number, y1: number): number {
   let dark = 0;
   let total = 0;
   const visit = (x: number, y: number): void => {
     if (x < 0 || y < 0 || x >= width || y >= height) return;
     total++;
-    if (!isBright(rgb, (y * width + x) * 3)) dark++;
+    if (!bright[y * width + x]) dark++;
   };
   for (let x = x0 - 2; x <= x1 + 2; x++) {
     visit(x, y0 - 2);

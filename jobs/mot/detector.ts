@@ -1,18 +1,29 @@
 // Person detection with CenterNet (MobileNetV3, COCO) from @vladmandic/human, run on tfjs with the
-// wasm backend. The graph's `tower_0/detections` output is [1, 100, 6]: x1, y1, x2, y2 in input
-// pixels (512 x 512), score, class; the model already keeps the top 100 heatmap peaks, so what is
-// left to do here is the non-maximum suppression that human's own centernet module applies.
+// wasm backend. The graph's own `tower_0/detections` output decodes the top 100 peaks of an
+// 80-class heatmap; only people matter here, so the class head is cut down to the person channel
+// (a sixth of the inference time goes to the other 79 and their peak search) and the graph is run
+// to its heatmap (`tower_0/keypoints`, 128 x 128, sigmoid) and box sides (`tower_0/wh`, input
+// pixels left, up, right and down of the cell's centre). Their decoding is the graph's, for one
+// class: 3 x 3 local maxima, top 100, then the non-maximum suppression human's centernet module applies.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+// tfjs-core and tfjs-converter (parts of @tensorflow/tfjs) rather than the whole of it: the layers,
+// data, CPU and WebGL packages are not used, and loading them would cost every job a quarter second.
+import * as tf from '@tensorflow/tfjs-core';
+import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { iou } from './box';
 
 export const INPUT_SIZE = 512;
 const PERSON = 0;
+/** Input pixels per heatmap cell. */
+const OUTPUT_STRIDE = 4;
+const PEAKS = 100;
+const CLASS_WEIGHTS = 'CenternetHead/centernet_cls_output/pointwise_weights';
+const CLASS_BIASES = 'CenternetHead/centernet_cls_output/biases';
 
 export interface Detection {
-  /** Box in the pixels of the image given to `detect`: left, top, width, height. */
+  /** Box in the pixels of the tile given to `detectTiles`: left, top, width, height. */
   x: number;
   y: number;
   w: number;
@@ -56,13 +67,17 @@ function fileHandler(modelJson: string): tf.io.IOHandler {
 }
 
 export class PersonDetector {
-  private constructor(private readonly model: tf.GraphModel, private readonly options: DetectorOptions) {}
+  /** The model input, reused: RGB as floats, as the graph takes it. */
+  private readonly input = new Float32Array(INPUT_SIZE * INPUT_SIZE * 3);
+
+  private constructor(private readonly model: GraphModel, private readonly options: DetectorOptions) {}
 
   static async load(options: DetectorOptions): Promise<PersonDetector> {
     setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
     await tf.setBackend('wasm');
     await tf.ready();
-    const model = await tf.loadGraphModel(fileHandler(join(modelDir(), 'centernet.json')));
+    const model = await loadGraphModel(fileHandler(join(modelDir(), 'centernet.json')));
+    keepPersonClass(model);
     return new PersonDetector(model, options);
   }
 
@@ -78,14 +93,13 @@ export class PersonDetector {
   async detectTiles(tiles: Uint8Array[], tileWidth: number, tileHeight: number): Promise<Detection[][]> {
     const perInput = tilesPerInput(tileWidth, tileHeight);
     if (tiles.length > perInput) throw new Error(`at most ${perInput} tiles of ${tileWidth}x${tileHeight} fit one input`);
-    const input = new Uint8Array(INPUT_SIZE * INPUT_SIZE * 3);
+    const input = this.input.fill(0);
+    const row = tileWidth * 3;
     tiles.forEach((tile, k) => {
-      for (let y = 0; y < tileHeight; y++) {
-        input.set(tile.subarray(y * tileWidth * 3, (y + 1) * tileWidth * 3), ((k * tileHeight + y) * INPUT_SIZE) * 3);
-      }
+      for (let y = 0; y < tileHeight; y++) input.set(tile.subarray(y * row, (y + 1) * row), (k * tileHeight + y) * INPUT_SIZE * 3);
     });
     const perTile: Detection[][] = tiles.map(() => []);
-    for (const d of await this.detect(input)) {
+    for (const d of await this.detect()) {
       const k = Math.floor((d.y + d.h / 2) / tileHeight);
       const tile = perTile[k];
       if (!tile || d.x + d.w / 2 > tileWidth) continue;
@@ -96,19 +110,55 @@ export class PersonDetector {
     return perTile;
   }
 
-  /** People in one 512 x 512 RGB24 image. */
-  async detect(rgb: Uint8Array): Promise<Detection[]> {
-    const raw = tf.tidy(() => {
-      const image = tf.tensor4d(rgb, [1, INPUT_SIZE, INPUT_SIZE, 3], 'int32').toFloat();
-      return this.model.execute(image, 'tower_0/detections') as tf.Tensor;
+  /** People in the 512 x 512 input. */
+  private async detect(): Promise<Detection[]> {
+    const [heat, sides] = tf.tidy(() => {
+      const image = tf.tensor4d(this.input, [1, INPUT_SIZE, INPUT_SIZE, 3], 'float32');
+      return this.model.execute(image, ['tower_0/keypoints', 'tower_0/wh']) as tf.Tensor[];
     });
-    const rows = ((await raw.array()) as number[][][])[0] ?? [];
-    raw.dispose();
-    const people = rows
-      .filter((r) => r[5] === PERSON && (r[4] ?? 0) >= this.options.minScore)
-      .map(([x1 = 0, y1 = 0, x2 = 0, y2 = 0, score = 0]) => ({ x: x1, y: y1, w: x2 - x1, h: y2 - y1, score }));
+    const [scores, wh] = await Promise.all([heat!.data() as Promise<Float32Array>, sides!.data() as Promise<Float32Array>]);
+    const size = heat!.shape[1]!;
+    heat!.dispose();
+    sides!.dispose();
+    const people = peaks(scores, size, this.options.minScore).map(({ cell, score }) => {
+      const cx = (cell % size) * OUTPUT_STRIDE;
+      const cy = Math.floor(cell / size) * OUTPUT_STRIDE;
+      const [left = 0, up = 0, right = 0, down = 0] = wh.subarray(cell * 4, cell * 4 + 4);
+      return { x: cx - left, y: cy - up, w: left + right, h: up + down, score };
+    });
     return suppress(people, this.options.iouThreshold).slice(0, this.options.maxDetections);
   }
+}
+
+/** Cuts the class head's last convolution down to the person channel: the heatmap is then [1, 128, 128, 1]. */
+function keepPersonClass(model: GraphModel): void {
+  const weights = model.weights;
+  const [filter] = weights[CLASS_WEIGHTS]!;
+  const [bias] = weights[CLASS_BIASES]!;
+  weights[CLASS_WEIGHTS] = [tf.slice(filter!, [0, 0, 0, PERSON], [-1, -1, -1, 1])];
+  weights[CLASS_BIASES] = [tf.slice(bias!, [PERSON], [1])];
+  filter!.dispose();
+  bias!.dispose();
+}
+
+/** Cells of a size x size heatmap that are at least minScore and the maximum of their 3 x 3 neighbourhood, the best PEAKS of them. */
+function peaks(scores: Float32Array, size: number, minScore: number): { cell: number; score: number }[] {
+  const found: { cell: number; score: number }[] = [];
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const score = scores[y * size + x]!;
+      if (score < minScore || !isLocalMax(scores, size, x, y, score)) continue;
+      found.push({ cell: y * size + x, score });
+    }
+  }
+  return found.sort((a, b) => b.score - a.score).slice(0, PEAKS);
+}
+
+function isLocalMax(scores: Float32Array, size: number, x: number, y: number, score: number): boolean {
+  for (let v = Math.max(0, y - 1); v <= Math.min(size - 1, y + 1); v++) {
+    for (let u = Math.max(0, x - 1); u <= Math.min(size - 1, x + 1); u++) if (scores[v * size + u]! > score) return false;
+  }
+  return true;
 }
 
 /**

@@ -62,10 +62,14 @@ export interface DecodedFrame {
   rgb: Buffer;
 }
 
-/** Decodes frames 0, stride, 2·stride, … scaled (not cropped) to width × height. */
+/**
+ * Decodes frames 0, stride, 2·stride, … scaled (not cropped) to width × height, on one decoding
+ * thread (the job is meant to keep up on one core). ffmpeg's cheaper `fast_bilinear` scaler was
+ * tried: it smears the ball too much to be found.
+ */
 export async function* decodeFrames(path: string, stride: number, width: number, height: number): AsyncGenerator<DecodedFrame> {
   const ffmpeg = spawn('ffmpeg', [
-    '-v', 'error', '-nostdin', '-i', path, '-map', '0:v:0',
+    '-v', 'error', '-nostdin', '-threads', '1', '-i', path, '-map', '0:v:0',
     '-vf', `select='not(mod(n\\,${stride}))',scale=${width}:${height}:flags=bilinear`,
     '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
   ], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,9 +1,11 @@
 // A constant-velocity Kalman filter over a box's centre, aspect ratio and height (x, y, a, h and
 // their velocities), with ByteTrack's noise model: uncertainty proportional to the box height.
-
-type Matrix = number[][];
+// Every track is predicted on every frame, so the algebra is written out for this model (the
+// state's first half is observed, the transition adds the second half to the first) over flat
+// arrays, without allocating.
 
 const DIM = 4;
+const N = 2 * DIM;
 const POSITION_STD = 1 / 20;
 const VELOCITY_STD = 1 / 160;
 
@@ -15,14 +17,15 @@ export interface Measurement {
 }
 
 export class KalmanBox {
-  private mean: number[];
-  private covariance: Matrix;
+  private readonly mean = new Float64Array(N);
+  /** Row-major N x N. */
+  private readonly covariance = new Float64Array(N * N);
 
   constructor(m: Measurement) {
-    this.mean = [m.x, m.y, m.a, m.h, 0, 0, 0, 0];
+    this.mean.set([m.x, m.y, m.a, m.h]);
     const p = [2 * POSITION_STD * m.h, 2 * POSITION_STD * m.h, 1e-2, 2 * POSITION_STD * m.h];
     const v = [10 * VELOCITY_STD * m.h, 10 * VELOCITY_STD * m.h, 1e-5, 10 * VELOCITY_STD * m.h];
-    this.covariance = diagonal([...p, ...v].map((s) => s * s));
+    [...p, ...v].forEach((s, i) => (this.covariance[i * N + i] = s * s));
   }
 
   get state(): Measurement & { vx: number; vy: number } {
@@ -30,81 +33,82 @@ export class KalmanBox {
     return { x, y, a, h, vx, vy };
   }
 
-  /** Advances one frame. */
+  /** Advances one frame: mean ← F·mean, covariance ← F·P·Fᵀ + Q with F = [[I, I], [0, I]]. */
   predict(): void {
-    const h = this.mean[3]!;
-    const p = [POSITION_STD * h, POSITION_STD * h, 1e-2, POSITION_STD * h];
-    const v = [VELOCITY_STD * h, VELOCITY_STD * h, 1e-5, VELOCITY_STD * h];
-    const f = transition();
-    this.mean = multiplyVector(f, this.mean);
-    this.covariance = add(multiply(multiply(f, this.covariance), transpose(f)), diagonal([...p, ...v].map((s) => s * s)));
+    const m = this.mean;
+    const p = this.covariance;
+    const h = m[3]!;
+    for (let i = 0; i < DIM; i++) m[i]! += m[DIM + i]!;
+    // Rows first (F·P: the top half gains the bottom half), then columns (·Fᵀ: likewise).
+    for (let i = 0; i < DIM; i++) for (let j = 0; j < N; j++) p[i * N + j]! += p[(DIM + i) * N + j]!;
+    for (let i = 0; i < N; i++) for (let j = 0; j < DIM; j++) p[i * N + j]! += p[i * N + DIM + j]!;
+    const q = [POSITION_STD * h, POSITION_STD * h, 1e-2, POSITION_STD * h, VELOCITY_STD * h, VELOCITY_STD * h, 1e-5, VELOCITY_STD * h];
+    for (let i = 0; i < N; i++) p[i * N + i]! += q[i]! * q[i]!;
   }
 
-  update(m: Measurement): void {
-    const h = this.mean[3]!;
-    const r = diagonal([POSITION_STD * h, POSITION_STD * h, 1e-1, POSITION_STD * h].map((s) => s * s));
-    const hm = observation();
-    const projectedCov = add(multiply(multiply(hm, this.covariance), transpose(hm)), r);
-    const gain = multiply(multiply(this.covariance, transpose(hm)), invert(projectedCov));
-    const innovation = [m.x, m.y, m.a, m.h].map((z, i) => z - this.mean[i]!);
-    this.mean = this.mean.map((v, i) => v + gain[i]!.reduce((s, g, j) => s + g * innovation[j]!, 0));
-    this.covariance = multiply(subtract(identity(2 * DIM), multiply(gain, hm)), this.covariance);
-  }
-}
-
-function transition(): Matrix {
-  const f = identity(2 * DIM);
-  for (let i = 0; i < DIM; i++) f[i]![DIM + i] = 1;
-  return f;
-}
-
-function observation(): Matrix {
-  return Array.from({ length: DIM }, (_, i) => Array.from({ length: 2 * DIM }, (_, j) => (i === j ? 1 : 0)));
-}
-
-function identity(n: number): Matrix {
-  return diagonal(Array.from({ length: n }, () => 1));
-}
-
-function diagonal(values: number[]): Matrix {
-  return values.map((v, i) => values.map((_, j) => (i === j ? v : 0)));
-}
-
-function transpose(a: Matrix): Matrix {
-  return a[0]!.map((_, j) => a.map((row) => row[j]!));
-}
-
-function multiply(a: Matrix, b: Matrix): Matrix {
-  return a.map((row) => b[0]!.map((_, j) => row.reduce((s, v, k) => s + v * b[k]![j]!, 0)));
-}
-
-function multiplyVector(a: Matrix, v: number[]): number[] {
-  return a.map((row) => row.reduce((s, x, k) => s + x * v[k]!, 0));
-}
-
-function add(a: Matrix, b: Matrix): Matrix {
-  return a.map((row, i) => row.map((v, j) => v + b[i]![j]!));
-}
-
-function subtract(a: Matrix, b: Matrix): Matrix {
-  return a.map((row, i) => row.map((v, j) => v - b[i]![j]!));
-}
-
-/** Gauss-Jordan inverse; the matrices here are small and positive definite. */
-function invert(a: Matrix): Matrix {
-  const n = a.length;
-  const m = a.map((row, i) => [...row, ...identity(n)[i]!]);
-  for (let c = 0; c < n; c++) {
-    let pivot = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[pivot]![c]!)) pivot = r;
-    [m[c], m[pivot]] = [m[pivot]!, m[c]!];
-    const p = m[c]![c]!;
-    for (let j = 0; j < 2 * n; j++) m[c]![j]! /= p;
-    for (let r = 0; r < n; r++) {
-      if (r === c) continue;
-      const factor = m[r]![c]!;
-      for (let j = 0; j < 2 * n; j++) m[r]![j]! -= factor * m[c]![j]!;
+  update(z: Measurement): void {
+    const m = this.mean;
+    const p = this.covariance;
+    const h = m[3]!;
+    const r = [POSITION_STD * h, POSITION_STD * h, 1e-1, POSITION_STD * h];
+    // S = H·P·Hᵀ + R is P's top-left block plus R; P·Hᵀ is P's first DIM columns.
+    const s = new Float64Array(DIM * DIM);
+    for (let i = 0; i < DIM; i++) for (let j = 0; j < DIM; j++) s[i * DIM + j] = p[i * N + j]! + (i === j ? r[i]! * r[i]! : 0);
+    const sInv = invert(s, DIM);
+    // K = P·Hᵀ·S⁻¹ (N x DIM).
+    const k = new Float64Array(N * DIM);
+    for (let i = 0; i < N; i++) {
+      for (let j = 0; j < DIM; j++) {
+        let sum = 0;
+        for (let l = 0; l < DIM; l++) sum += p[i * N + l]! * sInv[l * DIM + j]!;
+        k[i * DIM + j] = sum;
+      }
+    }
+    const innovation = [z.x - m[0]!, z.y - m[1]!, z.a - m[2]!, z.h - m[3]!];
+    for (let i = 0; i < N; i++) {
+      let sum = 0;
+      for (let j = 0; j < DIM; j++) sum += k[i * DIM + j]! * innovation[j]!;
+      m[i]! += sum;
+    }
+    // P ← (I − K·H)·P = P − K·(H·P), and H·P is P's first DIM rows.
+    const top = p.slice(0, DIM * N);
+    for (let i = 0; i < N; i++) {
+      for (let j = 0; j < N; j++) {
+        let sum = 0;
+        for (let l = 0; l < DIM; l++) sum += k[i * DIM + l]! * top[l * N + j]!;
+        p[i * N + j]! -= sum;
+      }
     }
   }
-  return m.map((row) => row.slice(n));
+}
+
+/** Gauss-Jordan inverse of a small positive-definite n x n matrix (row-major). */
+function invert(a: Float64Array, n: number): Float64Array {
+  const w = 2 * n;
+  const m = new Float64Array(n * w);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) m[i * w + j] = a[i * n + j]!;
+    m[i * w + n + i] = 1;
+  }
+  for (let c = 0; c < n; c++) {
+    let pivot = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r * w + c]!) > Math.abs(m[pivot * w + c]!)) pivot = r;
+    if (pivot !== c) {
+      for (let j = 0; j < w; j++) {
+        const t = m[c * w + j]!;
+        m[c * w + j] = m[pivot * w + j]!;
+        m[pivot * w + j] = t;
+      }
+    }
+    const d = m[c * w + c]!;
+    for (let j = 0; j < w; j++) m[c * w + j]! /= d;
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r * w + c]!;
+      if (f !== 0) for (let j = 0; j < w; j++) m[r * w + j]! -= f * m[c * w + j]!;
+    }
+  }
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = m[i * w + n + j]!;
+  return out;
 }

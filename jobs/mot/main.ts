@@ -8,19 +8,13 @@ import { findBallCandidates } from './ball';
 import { ballPath, type BallPoint } from './ballpath';
 import { PersonDetector, tilesPerInput, workingSize } from './detector';
 import { decodeFrames, prefetch, probeVideo, type DecodedFrame } from './frames';
-import { ballTrack, bodiesByFrame, buildTracks, videoFacts, writeTracks } from './output';
-import { torsoColor } from './team';
-import { stitchTracks } from './stitch';
-import { Tracker, type TrackerOptions } from './tracker';
+import { ballTrack, bodiesByFrame, videoFacts, writeTracks } from './output';
+import { PeopleTracking, TRACKER } from './people';
 
-/** Detect every 5th frame: with two frames per inference this keeps up with 25 fps on one core. */
+/** Detect every 5th frame, two frames per inference: about as fast as 25 fps on one core (see bench/tracking.ts); every 6th already costs identities. */
 const DEFAULT_STRIDE = 5;
 
-const TRACKER: Omit<TrackerOptions, 'maxAge'> = { highScore: 0.22, lowScore: 0.1, newTrackScore: 0.25, minHits: 2, buffer: 0.3, maxColorDistance: 90 };
-/** Gaps in a track up to this long are bridged by interpolation. */
-const MAX_GAP_SECONDS = 2;
 const DETECTOR = { minScore: 0.1, iouThreshold: 0.5, maxDetections: 60 };
-const STITCH = { maxGapSeconds: 3, maxColorDistance: 60 };
 /** The ball's diameter and top speed as shares of the frame height (and per second). */
 const BALL = { diameter: 0.015, maxSpeed: 1.25, maxGapSeconds: 0.5 };
 
@@ -54,27 +48,16 @@ async function main(): Promise<void> {
   const sx = video.width / tile.width;
   const sy = video.height / tile.height;
   const detector = await PersonDetector.load(DETECTOR);
-  // A lost track is kept for about 2.5 s.
-  const tracker = new Tracker({ ...TRACKER, maxAge: Math.max(2 * stride, Math.round(2.5 * video.fps)) });
+  const people = new PeopleTracking(video, tile, { x: sx, y: sy }, stride);
   reportProgress(0, { stage: 'detect' });
 
-  let predictedTo = -1;
-  let lastDetected = 0;
   const batch: DecodedFrame[] = [];
   const flush = async (): Promise<void> => {
     if (!batch.length) return;
     const detections = await detector.detectTiles(batch.map((f) => f.rgb), tile.width, tile.height);
-    batch.forEach((frame, k) => {
-      const people = detections[k]!.map((d) => ({
-        x: d.x * sx, y: d.y * sy, w: d.w * sx, h: d.h * sy, score: d.score,
-        color: torsoColor(frame.rgb, tile.width, tile.height, d),
-      }));
-      for (; predictedTo < frame.index; predictedTo++) if (predictedTo >= 0) tracker.predict();
-      tracker.update(frame.index, people);
-      lastDetected = frame.index;
-    });
+    batch.forEach((frame, k) => people.add(frame, detections[k]!));
     batch.length = 0;
-    reportProgress((lastDetected + 1) / video.frames, { frame: lastDetected + 1, tracks: tracker.tracks.length });
+    reportProgress((people.lastDetected + 1) / video.frames, { frame: people.lastDetected + 1, tracks: people.trackCount });
   };
   // Every frame is decoded for the ball, which is cheap to find; people only every stride-th.
   const ballSize = { w: (BALL.diameter * video.height) / sx, h: (BALL.diameter * video.height) / sy };
@@ -89,11 +72,8 @@ async function main(): Promise<void> {
   }
   await flush();
 
-  const lastFrame = Math.max(video.frames - 1, lastDetected);
-  // Stitching leaves each track with the filter of its latest part, so every track counts as alive:
-  // only those seen on the last detection frame are carried on to the end.
-  const people = stitchTracks(tracker.tracks, { ...STITCH, maxGap: Math.round(STITCH.maxGapSeconds * video.fps), velocityFrames: Math.round(video.fps) });
-  const tracks = buildTracks(people, new Set(people), { maxGap: Math.round(MAX_GAP_SECONDS * video.fps), lastDetectedFrame: lastDetected, lastFrame });
+  const lastFrame = Math.max(video.frames - 1, people.lastDetected);
+  const tracks = people.finish(lastFrame);
   const bodies = bodiesByFrame(tracks);
   const ball = ballPath(Array.from(ballCandidates, (c) => c ?? []), {
     maxStep: (BALL.maxSpeed * video.height) / video.fps,

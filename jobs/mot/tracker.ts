@@ -1,5 +1,6 @@
 // ByteTrack-style association (Zhang et al., 2022): every detection is used, the confident ones
 // first. Tracks are predicted by a Kalman filter on every frame and corrected on detection frames.
+import type { Appearance } from './appearance';
 import { assign } from './assign';
 import { bufferedIou, type Box } from './box';
 import { KalmanBox } from './kalman';
@@ -24,12 +25,18 @@ export interface TrackerOptions {
 export interface ScoredBox extends Box {
   score: number;
   color?: [number, number, number];
+  appearance?: Appearance;
+  /** No other detection overlaps it, so its appearance is the player's alone. */
+  isolated?: boolean;
 }
 
 export interface Observation {
   frame: number;
   box: Box;
   score: number;
+  color?: [number, number, number];
+  appearance?: Appearance;
+  isolated: boolean;
 }
 
 export class Track {
@@ -38,7 +45,6 @@ export class Track {
   hits = 1;
   lastFrame: number;
   readonly observations: Observation[] = [];
-  readonly colors: [number, number, number][] = [];
   filter: KalmanBox;
   /** Running mean of the jersey colour, to keep players of different teams apart. */
   color?: [number, number, number];
@@ -54,6 +60,10 @@ export class Track {
     return { x: x - (a * h) / 2, y: y - h / 2, w: a * h, h };
   }
 
+  get colors(): [number, number, number][] {
+    return this.observations.flatMap((o) => (o.color ? [o.color] : []));
+  }
+
   update(frame: number, det: ScoredBox): void {
     this.filter.update(toMeasurement(det));
     this.hits++;
@@ -64,16 +74,32 @@ export class Track {
   /** Takes over a track that continues this one (see stitch.ts). */
   absorb(later: Track): void {
     this.observations.push(...later.observations);
-    this.colors.push(...later.colors);
     this.hits += later.hits;
     this.lastFrame = later.lastFrame;
     this.filter = later.filter;
   }
 
+  /**
+   * Cuts off the observations from index `at` on into a new track, which keeps the filter (the
+   * earlier part ends before the last detection frame, so it needs none).
+   */
+  split(at: number): Track {
+    const [first, ...rest] = this.observations.splice(at);
+    const later = new Track(first!.frame, { ...first!.box, score: first!.score, color: first!.color, appearance: first!.appearance, isolated: first!.isolated });
+    later.observations.push(...rest);
+    later.hits = rest.length + 1;
+    later.lastFrame = this.lastFrame;
+    later.filter = this.filter;
+    later.color = this.color;
+    this.hits = this.observations.length;
+    this.lastFrame = this.observations[this.observations.length - 1]!.frame;
+    return later;
+  }
+
   private record(frame: number, det: ScoredBox): void {
-    this.observations.push({ frame, box: { x: det.x, y: det.y, w: det.w, h: det.h }, score: det.score });
+    const { x, y, w, h, score, color, appearance, isolated = true } = det;
+    this.observations.push({ frame, box: { x, y, w, h }, score, color, appearance, isolated });
     if (!det.color) return;
-    this.colors.push(det.color);
     const c = this.color;
     this.color = c ? (c.map((v, i) => 0.8 * v + 0.2 * det.color![i]!) as [number, number, number]) : det.color;
   }
@@ -123,11 +149,6 @@ export class Tracker {
     }
     this.active = this.active.filter((t) => frame - t.lastFrame <= o.maxAge);
     this.previousUpdate = frame;
-  }
-
-  /** Tracks still alive at the end. */
-  get alive(): readonly Track[] {
-    return this.active.filter((t) => t.id > 0);
   }
 
   private match(tracks: Track[], dets: ScoredBox[], maxCost: number, frame: number): { tracks: Track[]; detections: ScoredBox[] } {

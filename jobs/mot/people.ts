@@ -1,0 +1,83 @@
+// People from detections to finished tracks: each detection frame's boxes (in working-size pixels)
+// are scaled to the source video, given their kit colour, and associated; at the end the track
+// fragments are stitched, gaps interpolated and teams split.
+import type { Track as TrackOut } from '../formats';
+import { appearanceOf } from './appearance';
+import type { Box } from './box';
+import type { Detection } from './detector';
+import { buildTracks } from './output';
+import { cutAtEncounters, stitchTracks } from './stitch';
+import { torsoColor } from './team';
+import { Tracker, type TrackerOptions } from './tracker';
+
+export const TRACKER: Omit<TrackerOptions, 'maxAge'> = { highScore: 0.22, lowScore: 0.1, newTrackScore: 0.25, minHits: 2, buffer: 0.3, maxColorDistance: 90 };
+/**
+ * Gaps in a track up to this long are bridged by interpolation (2 s drew boxes through occlusions
+ * where the player had gone elsewhere: more false positives than boxes found).
+ */
+const MAX_GAP_SECONDS = 1;
+const STITCH = { maxGapSeconds: 3, maxColorDistance: 90, appearanceWeight: 0.5, appearanceScale: 60 };
+/** A lost track is kept this long for recovery. */
+const MAX_AGE_SECONDS = 2.5;
+/** A detection overlapped by another over less than this share of the smaller box counts as isolated. */
+const ISOLATED_OVERLAP = 0.1;
+
+export interface Frame {
+  /** 0-based index of the frame in the video. */
+  index: number;
+  /** RGB24 at the working size. */
+  rgb: Uint8Array;
+}
+
+export class PeopleTracking {
+  private readonly tracker: Tracker;
+  private predictedTo = -1;
+  /** The last frame detection ran on. */
+  lastDetected = 0;
+
+  constructor(
+    private readonly video: { fps: number },
+    private readonly tile: { width: number; height: number },
+    private readonly scale: { x: number; y: number },
+    private readonly stride: number,
+  ) {
+    this.tracker = new Tracker({ ...TRACKER, maxAge: Math.max(2 * stride, Math.round(MAX_AGE_SECONDS * video.fps)) });
+  }
+
+  get trackCount(): number {
+    return this.tracker.tracks.length;
+  }
+
+  /** The detections of one frame, in working-size pixels; frames must come in order. */
+  add(frame: Frame, detections: Detection[]): void {
+    const { x: sx, y: sy } = this.scale;
+    const { width, height } = this.tile;
+    const people = detections.map((d) => ({
+      x: d.x * sx, y: d.y * sy, w: d.w * sx, h: d.h * sy, score: d.score,
+      color: torsoColor(frame.rgb, width, height, d),
+      appearance: appearanceOf(frame.rgb, width, height, d),
+      isolated: detections.every((o) => o === d || overlap(d, o) < ISOLATED_OVERLAP),
+    }));
+    for (; this.predictedTo < frame.index; this.predictedTo++) if (this.predictedTo >= 0) this.tracker.predict();
+    this.tracker.update(frame.index, people);
+    this.lastDetected = frame.index;
+  }
+
+  /** Every track, a box on each of its frames up to `lastFrame` (0-based). */
+  finish(lastFrame: number): TrackOut[] {
+    const fps = this.video.fps;
+    // Stitching leaves each track with the filter of its latest part, so every track counts as alive:
+    // only those seen on the last detection frame are carried on to the end.
+    // A track left undetected for two detection frames in a row is cut there too.
+    const pieces = cutAtEncounters(this.tracker.tracks, 2 * this.stride);
+    const people = stitchTracks(pieces, { ...STITCH, maxGap: Math.round(STITCH.maxGapSeconds * fps), velocityFrames: Math.round(fps) });
+    return buildTracks(people, new Set(people), { maxGap: Math.round(MAX_GAP_SECONDS * fps), lastDetectedFrame: this.lastDetected, lastFrame });
+  }
+}
+
+/** Intersection over the smaller box's area. */
+function overlap(a: Box, b: Box): number {
+  const ix = Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x));
+  const iy = Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
+  return (ix * iy) / Math.max(1, Math.min(a.w * a.h, b.w * b.h));
+}
