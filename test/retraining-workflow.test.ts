@@ -19,7 +19,9 @@ import { LocalStorage } from '../activities/storage/local';
 import { RetrainingService } from '../api/retraining-service';
 import { workflowsPath } from '../workers/tools';
 import { gpuTaskQueue } from '../workflows/definitions';
-import { retrainingStateQuery, retrainingWorkflowId, type RetrainingState, type WeightsArrived } from '../workflows/retraining-definitions';
+import {
+  retrainingStateQuery, retrainingWorkflowId, weightsArrivedSignal, weightsIdentity, type RetrainingState, type WeightsArrived,
+} from '../workflows/retraining-definitions';
 import { FakeRunner, type FakeJob } from './helpers/fake-runner';
 import { noRetraining } from './helpers/retraining';
 import { timeSkippingEnv } from './helpers/temporal';
@@ -186,6 +188,26 @@ describe('retraining workflow', () => {
     await arrive('w-0.75.pt');
     s = await settle();
     expect(s.recent[0]).toMatchObject({ result: 'promoted', version: '3' });
+  });
+
+  it('takes over what the run before it carried through continue-as-new: seen files, queue, results, pause', async () => {
+    const seenBefore = { key: 'models/incoming/action/w-0.60.pt', etag: 'w-0.60.pt', size: 10, eventTime: '2026-11-25T09:00:00.000Z' };
+    const queued = { key: 'models/incoming/action/w-0.70.pt', etag: 'w-0.70.pt', size: 10, eventTime: '2026-11-25T09:30:00.000Z' };
+    await storage.put(queued.key, 'weights');
+    const handle = await env.client.workflow.start('retraining', {
+      taskQueue, workflowId: retrainingWorkflowId(kind),
+      args: [{
+        kind, debounce: '5m', margin: 0.01, trainingData: 'training/action/',
+        carried: { seen: [weightsIdentity(seenBefore), weightsIdentity(queued)], queued: [queued], recent: [], paused: true, trainings: 7 },
+      }],
+    });
+    await handle.signal(weightsArrivedSignal, seenBefore);
+    expect(await state()).toMatchObject({ paused: true, trainings: 7, queued: [{ key: queued.key }] });
+    await service.setPaused(kind, false);
+    const s = await settle();
+    expect(s.recent.map((o) => [o.result, o.file.key])).toEqual([['promoted', queued.key]]);
+    expect(s.trainings).toBe(8);
+    expect(trainingJobs()).toHaveLength(1);
   });
 
   it('waits while paused, trains after resume, and a cancel stops the running training job', async () => {
