@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { commentaryBench } from './commentary';
 import { overheadBench } from './overhead';
 import { trackingBench } from './tracking';
+import { uploadsBench } from './uploads';
 
 interface Section {
   title: string;
@@ -24,6 +25,10 @@ const sections: Record<string, Section> = {
   commentary: {
     title: 'Commentary of synthetic matches: template, and OpenAI against a local OpenAI-compatible server (this machine\'s latency, not OpenAI\'s); tokens by gpt-tokenizer for gpt-4.1-mini',
     run: async () => ({ commentary: await commentaryBench() }),
+  },
+  uploads: {
+    title: 'Uploads of 1 GB and 5 GB random files (10^9 bytes; MB/s in 10^6 bytes/s) to the API as its own process, until it answered with the bytes in storage; time / cp time = cp MB/s / route MB/s; API peak RSS = its VmHWM',
+    run: async () => ({ uploads: await uploadsBench() }),
   },
 };
 

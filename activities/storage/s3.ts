@@ -36,7 +36,7 @@ export interface S3StorageOptions {
   region?: string;
   /** A client to use instead of building one; endpoint and region are then ignored. */
   client?: S3Client;
-  /** Multipart part size for puts, at least 5 MiB; 16 MiB allows objects up to 156 GiB. */
+  /** Multipart part size for puts, at least 5 MiB; 10 MiB allows objects up to 97 GiB (S3 takes 10,000 parts). */
   partSize?: number;
   /** Parts uploaded at once; memory held by a put is about (queueSize + 1) * partSize. */
   queueSize?: number;
@@ -82,8 +82,8 @@ export class S3Storage implements Storage {
       ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
     };
     this.client = options.client ?? new S3Client(this.clientConfig);
-    this.partSize = Math.max(5 * MiB, options.partSize ?? 16 * MiB);
-    this.queueSize = Math.max(1, options.queueSize ?? 4);
+    this.partSize = Math.max(5 * MiB, options.partSize ?? 10 * MiB);
+    this.queueSize = Math.max(1, options.queueSize ?? 2);
     this.multipartCopyThreshold = options.multipartCopyThreshold ?? 5 * GiB;
     this.copyPartSize = Math.max(5 * MiB, options.copyPartSize ?? 512 * MiB);
     this.listPageSize = Math.min(1000, Math.max(1, options.listPageSize ?? 1000));

@@ -1,0 +1,264 @@
+// Uploads of 1 GB and 5 GB files of random bytes (GB and MB decimal: 10^9 and 10^6 bytes) through
+// each route, on local storage and on moto_server (S3), beside `cp` of the same file on the same
+// file system. The API runs as its own process (api/server.ts through tsx, one per case) on a
+// Temporal dev server with no worker, so nothing ingests the upload and the peak RSS (VmHWM) is the
+// API's alone. A case's time runs from the client's first request to the API's answer to its last,
+// which comes once the bytes are in storage at incoming/{videoId} and the workflow is signalled;
+// the stored object's size is checked afterwards, outside the time.
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, rm } from 'node:fs/promises';
+import { request, type IncomingMessage } from 'node:http';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import * as tus from 'tus-js-client';
+import { uploadChunkBytes } from '../api/cli/api-client';
+import { S3Storage } from '../activities/storage/s3';
+import type { Storage } from '../activities/storage/storage';
+import { loadConfig } from '../common/config';
+import { startMoto } from '../test/helpers/moto';
+import { freePort } from '../test/helpers/ports';
+import { localEnv } from '../test/helpers/temporal';
+import { projectRoot } from '../workers/tools';
+import { createStorage } from '../workers/wiring';
+import { incomingKey } from '../workflows/definitions';
+import { mib, readRss, watchPeakRss } from './process-rss';
+
+export type Row = Record<string, string | number>;
+
+type StorageKind = 'local' | 's3';
+
+interface Api {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Uploads the file through one route; returns the video id. */
+type Route = (api: Api, file: string, size: number) => Promise<string>;
+
+const work = join(__dirname, 'out', 'uploads');
+const apiKey = 'bench-uploads-key-0123456789';
+const authorization = `Bearer ${apiKey}`;
+const bucket = 'bench-uploads';
+/** The issue's bound on the API's peak RSS. */
+const rssLimitBytes = 300e6;
+
+const gb = (bytes: number): string => `${bytes / 1e9} GB`;
+const r1 = (v: number): number => Math.round(v * 10) / 10;
+const r2 = (v: number): number => Math.round(v * 100) / 100;
+/** The machine's 1-minute load average: it is shared, and its load moves every figure here. */
+const load = (): number => r1(loadavg()[0]!);
+
+async function randomFile(path: string, size: number): Promise<void> {
+  const chunk = 16 << 20;
+  const randomChunk = promisify(randomBytes);
+  async function* chunks(): AsyncGenerator<Buffer> {
+    for (let left = size; left > 0; left -= chunk) yield await randomChunk(Math.min(chunk, left));
+  }
+  await pipeline(Readable.from(chunks()), createWriteStream(path));
+}
+
+async function startApi(env: NodeJS.ProcessEnv): Promise<Api> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'api', 'server.ts')], { cwd: projectRoot, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      if (!(await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]))) child.kill('SIGKILL');
+    }
+    await exited;
+  };
+  const url = env.BING_API_URL!;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}: ${stderr}`);
+    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) return { url, pid: child.pid!, stop };
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`the API was not ready within 60 s: ${stderr}`);
+    }
+    await sleep(200);
+  }
+}
+
+async function readBody(res: IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of res) body += (chunk as Buffer).toString();
+  return body;
+}
+
+async function expectJson<T>(res: Response, status: number): Promise<T> {
+  const body = await res.text();
+  if (res.status !== status) throw new Error(`${res.url}: HTTP ${res.status}, expected ${status}: ${body.slice(0, 500)}`);
+  return JSON.parse(body) as T;
+}
+
+/** POST /v1/videos with the file as the raw body, streamed with its Content-Length, as curl -T sends it. */
+const rawPost: Route = async (api, file, size) => {
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = request(`${api.url}/v1/videos?name=bench.bin`, {
+      method: 'POST', headers: { authorization, 'content-type': 'application/octet-stream', 'content-length': size },
+    }, resolve);
+    req.on('error', reject);
+    pipeline(createReadStream(file), req).catch(reject);
+  });
+  const body = await readBody(res);
+  if (res.statusCode !== 202) throw new Error(`POST /v1/videos: HTTP ${res.statusCode}: ${body.slice(0, 500)}`);
+  return (JSON.parse(body) as { videoId: string }).videoId;
+};
+
+/** tus through tus-js-client, the CLI's client, in PATCHes of `chunkSize` bytes. */
+const tusUpload = (chunkSize: number): Route => (api, file) => new Promise((resolve, reject) => {
+  const upload = new tus.Upload(createReadStream(file), {
+    endpoint: `${api.url}/v1/uploads`,
+    chunkSize,
+    headers: { authorization },
+    metadata: { filename: 'bench.bin', filetype: 'application/octet-stream' },
+    storeFingerprintForResuming: false,
+    onError: reject,
+    onSuccess: () => resolve(new URL(upload.url!, api.url).pathname.split('/').pop()!),
+  });
+  upload.start();
+});
+
+/** POST /v1/uploads/s3, each presigned part PUT with fetch in turn (as the README's example does), then complete. */
+const directS3: Route = async (api, file, size) => {
+  const post = (path: string, body: unknown) =>
+    fetch(`${api.url}${path}`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const started = await expectJson<{ videoId: string; partSize: number; parts: { partNumber: number; url: string }[]; completeUrl: string }>(
+    await post('/v1/uploads/s3', { fileName: 'bench.bin', size }), 201);
+  const parts: { partNumber: number; etag: string }[] = [];
+  const handle = await open(file);
+  try {
+    const buffer = new Uint8Array(started.partSize);
+    for (const { partNumber, url } of started.parts) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, (partNumber - 1) * started.partSize);
+      const res = await fetch(url, { method: 'PUT', body: buffer.subarray(0, bytesRead) });
+      if (!res.ok) throw new Error(`PUT part ${partNumber}: HTTP ${res.status}: ${(await res.text()).slice(0, 500)}`);
+      await res.arrayBuffer();
+      parts.push({ partNumber, etag: res.headers.get('etag')! });
+    }
+  } finally {
+    await handle.close();
+  }
+  await expectJson(await post(started.completeUrl, { parts }), 202);
+  return started.videoId;
+};
+
+interface Case {
+  route: string;
+  storage: StorageKind;
+  size: number;
+  upload: Route;
+}
+
+/**
+ * Every route at every size on both storages, tus in 64 MiB PATCHes; tus in the CLI's 8 MiB
+ * PATCHes at the smallest size only, as each PATCH costs the S3 store several round trips to moto
+ * (5 GB so would take over 10 minutes); direct to S3 at the largest size.
+ */
+function cases(sizes: number[]): Case[] {
+  const all: Case[] = [];
+  const [smallest, largest] = [Math.min(...sizes), Math.max(...sizes)];
+  for (const size of sizes) {
+    for (const storage of ['local', 's3'] as const) {
+      all.push({ route: 'POST /v1/videos (raw body)', storage, size, upload: rawPost });
+      all.push({ route: 'tus (tus-js-client, 64 MiB PATCHes)', storage, size, upload: tusUpload(64 << 20) });
+      if (size === smallest) all.push({ route: `tus (tus-js-client, ${uploadChunkBytes >> 20} MiB PATCHes as the CLI)`, storage, size, upload: tusUpload(uploadChunkBytes) });
+    }
+  }
+  all.push({ route: 'direct to S3 (presigned parts, fetch)', storage: 's3', size: largest, upload: directS3 });
+  return all;
+}
+
+async function timed<T>(run: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+  const started = performance.now();
+  const value = await run();
+  return { value, seconds: (performance.now() - started) / 1000 };
+}
+
+/** `cp` of the file to a new file on the same file system as the local storage; the page cache is as the uploads find it. */
+async function cpSeconds(file: string): Promise<number> {
+  const target = join(work, 'cp-copy');
+  const { seconds } = await timed(() => promisify(execFile)('cp', ['--reflink=never', file, target]));
+  await rm(target, { force: true });
+  return seconds;
+}
+
+export async function uploadsBench(sizes = [1e9, 5e9]): Promise<Row[]> {
+  await rm(work, { recursive: true, force: true });
+  await mkdir(work, { recursive: true });
+  const temporal = await localEnv();
+  const moto = await startMoto();
+  try {
+    const files = new Map<number, string>();
+    for (const size of sizes) {
+      const file = join(work, `random-${gb(size).replace(' ', '')}.bin`);
+      await randomFile(file, size);
+      files.set(size, file);
+    }
+    const rows: Row[] = [];
+    const cp = new Map<number, number>();
+    for (const size of sizes) {
+      const seconds = await cpSeconds(files.get(size)!);
+      cp.set(size, seconds);
+      rows.push({ route: 'cp (baseline)', storage: 'same disk', size: gb(size), seconds: r1(seconds), 'MB/s': Math.round(size / 1e6 / seconds), 'time / cp time': 1, 'load avg': load() });
+    }
+
+    for (const c of cases(sizes)) {
+      const port = await freePort();
+      const dataDir = join(work, 'data');
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        BING_DATA_DIR: dataDir,
+        BING_API_HOST: '127.0.0.1',
+        BING_API_PORT: String(port),
+        BING_API_URL: `http://127.0.0.1:${port}`,
+        BING_API_KEYS: `${apiKey}:bench`,
+        BING_LOG_LEVEL: 'warn',
+        TEMPORAL_ADDRESS: temporal.address,
+        BING_STORAGE: c.storage,
+        ...(c.storage === 's3' ? { BING_S3_BUCKET: bucket, BING_S3_ENDPOINT: moto.endpoint } : {}),
+      };
+      const storage: Storage = createStorage(loadConfig(env));
+      if (storage instanceof S3Storage) {
+        await moto.reset();
+        await storage.client.send(new CreateBucketCommand({ Bucket: bucket }));
+      }
+      const api = await startApi(env);
+      try {
+        const idleKiB = readRss(api.pid)?.rssKiB ?? 0;
+        const watch = watchPeakRss(api.pid);
+        const { value: videoId, seconds } = await timed(() => c.upload(api, files.get(c.size)!, c.size));
+        const peakKiB = watch.stop();
+        const stored = await storage.head(incomingKey(videoId));
+        if (stored?.size !== c.size) throw new Error(`${c.route} on ${c.storage}: incoming/${videoId} holds ${stored?.size} bytes, not ${c.size}`);
+        const row: Row = {
+          route: c.route, storage: c.storage === 's3' ? 's3 (moto)' : 'local', size: gb(c.size), seconds: r1(seconds),
+          'MB/s': Math.round(c.size / 1e6 / seconds), 'time / cp time': r2(seconds / cp.get(c.size)!),
+          'API RSS idle MiB': mib(idleKiB), 'API peak RSS MiB': mib(peakKiB), 'peak < 300 MB': peakKiB * 1024 < rssLimitBytes ? 'yes' : 'NO', 'load avg': load(),
+        };
+        console.log(row);
+        rows.push(row);
+      } finally {
+        await api.stop();
+        await rm(dataDir, { recursive: true, force: true });
+        if (c.storage === 's3') await moto.reset();
+      }
+    }
+    return rows;
+  } finally {
+    await moto.stop();
+    await temporal.teardown();
+    await rm(work, { recursive: true, force: true });
+  }
+}
