@@ -194,7 +194,8 @@ async function cpSeconds(file: string): Promise<number> {
   return seconds;
 }
 
-export async function uploadsBench(sizes = [1e9, 5e9]): Promise<Row[]> {
+/** Every case, or those `only` picks (to measure one route again after a change). */
+export async function uploadsBench(sizes = [1e9, 5e9], only: (c: { route: string; storage: string }) => boolean = () => true): Promise<Row[]> {
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
   const temporal = await localEnv();
@@ -214,7 +215,7 @@ export async function uploadsBench(sizes = [1e9, 5e9]): Promise<Row[]> {
       rows.push({ route: 'cp (baseline)', storage: 'same disk', size: gb(size), seconds: r1(seconds), 'MB/s': Math.round(size / 1e6 / seconds), 'time / cp time': 1, 'load avg': load() });
     }
 
-    for (const c of cases(sizes)) {
+    for (const c of cases(sizes).filter(only)) {
       const port = await freePort();
       const dataDir = join(work, 'data');
       const env: NodeJS.ProcessEnv = {

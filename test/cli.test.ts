@@ -22,6 +22,8 @@ describe('bing command line', () => {
     [['commentary', 'v1', '--save', ''], /--save needs a directory/],
     [['commentary', 'v1', '--language', 'ko'], /bing commentary does not take --language/],
     [['jobs', '--save', 'out'], /bing jobs does not take --save/],
+    [['process', 'clip.mp4', '--teams', 'Reds'], /--teams takes two names/],
+    [['commentary', 'v1', '--teams', 'Reds,Blues'], /bing commentary does not take --teams/],
     [['status', 'v1', '--bogus'], /Unknown option '--bogus'/],
   ])('refuses %j', (args, message) => {
     expect(() => parseCommandLine(args)).toThrow(message);
@@ -31,6 +33,7 @@ describe('bing command line', () => {
     expect(parseCommandLine(['process', 'clip.mp4', '--language', 'ko', '--style', 'summary', '--save', 'out'])).toEqual({
       command: 'process', target: 'clip.mp4', user: undefined, language: 'ko', style: 'summary', format: 'text', save: 'out', json: false,
     });
+    expect(parseCommandLine(['process', 'clip.mp4', '--teams', ' Reds , Blue Boys'])).toMatchObject({ teams: { 0: 'Reds', 1: 'Blue Boys' } });
     expect(parseCommandLine(['commentary', 'v1', '--format', 'srt', '--user', 'ann'])).toMatchObject({ command: 'commentary', target: 'v1', format: 'srt', user: 'ann', save: undefined });
     expect(parseCommandLine(['jobs', '--json'])).toMatchObject({ command: 'jobs', target: '', json: true });
     expect(parseCommandLine(['status', '-h'])).toBe('help');

@@ -185,13 +185,16 @@ describe('tus uploads', () => {
     await expect.poll(() => readdir(tusDir).then((files) => files.filter((f) => f.startsWith(videoId)))).toEqual([]);
   });
 
-  it('takes a whole upload in the creation request (creation-with-upload)', async () => {
+  it('takes a whole upload in the creation request (creation-with-upload), with team names for the commentary', async () => {
     const video = randomBytes(50_000);
-    const created = await create(alice, video.length, video);
+    const created = await create(alice, video.length, video, base, `,teams ${b64('{"0":"Reds","1":"Blues"}')}`);
     expect(created.status).toBe(201);
     expect(created.headers.get('upload-offset')).toBe(String(video.length));
     const videoId = created.headers.get('bing-video-id')!;
     expect((await signalled(videoId))?.sha256).toBe(sha256(video));
+    const history = await env.client.workflow.getHandle(videoWorkflowId(videoId)).fetchHistory();
+    const input = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+    expect(JSON.parse(Buffer.from(input.data!).toString())).toMatchObject({ teamNames: { 0: 'Reds', 1: 'Blues' } });
   });
 
   it('resumes an upload cut at half: HEAD tells the half, the next PATCH carries only the rest', async () => {
@@ -222,6 +225,9 @@ describe('tus uploads', () => {
     const badMeta = await fetch(`${base}/v1/uploads`, { method: 'POST', headers: tusHeaders(alice, { 'upload-length': '10', 'upload-metadata': `filename ${b64('a.mp4')},language ${b64('fr')}` }) });
     expect(badMeta.status).toBe(400);
     expect(((await badMeta.json()) as { detail: string }).detail).toMatch(/language/);
+    const badTeams = await create(alice, 10, undefined, base, `,teams ${b64('Reds')}`);
+    expect(badTeams.status).toBe(400);
+    expect(((await badTeams.json()) as { detail: string }).detail).toMatch(/teams must be JSON/);
     const noName = await fetch(`${base}/v1/uploads`, { method: 'POST', headers: tusHeaders(alice, { 'upload-length': '10' }) });
     expect(noName.status).toBe(400);
     const noKey = await fetch(`${base}/v1/uploads`, { method: 'POST', headers: { 'tus-resumable': '1.0.0', 'upload-length': '10' } });

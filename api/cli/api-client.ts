@@ -8,7 +8,7 @@ import type { ReadableStream } from 'node:stream/web';
 import * as tus from 'tus-js-client';
 import { videoWorkflowId } from '../../common/ids';
 import type { VideoStatus } from '../videos-service';
-import type { CommentaryFormat, Language, Style } from './command-line';
+import type { CommentaryFormat, Language, Style, TeamNames } from './command-line';
 import type { ModelSummary } from './models-view';
 
 export const uploadChunkBytes = 8 << 20;
@@ -100,7 +100,9 @@ export class ApiClient {
    * Uploads a file with tus (resumable, 8 MiB PATCHes). With a URL storage file, an interrupted
    * upload of the same file (same path, size and mtime) is resumed where the server has it.
    */
-  async upload(file: string, { language, style }: { language: Language; style: Style }, onBytes: (sent: number, total: number) => void): Promise<{ videoId: string; workflowId: string }> {
+  async upload(
+    file: string, { language, style, teams }: { language: Language; style: Style; teams?: TeamNames }, onBytes: (sent: number, total: number) => void,
+  ): Promise<{ videoId: string; workflowId: string }> {
     const urlStorage = this.urlStoragePath ? await fileUrlStorage(this.urlStoragePath) : undefined;
     return new Promise((resolve, reject) => {
       const upload = new tus.Upload(createReadStream(file), {
@@ -108,7 +110,7 @@ export class ApiClient {
         chunkSize: uploadChunkBytes,
         retryDelays: [0, 1000, 3000, 5000, 10_000],
         headers: this.headers(),
-        metadata: { filename: basename(file), filetype: 'application/octet-stream', language, style },
+        metadata: { filename: basename(file), filetype: 'application/octet-stream', language, style, ...(teams ? { teams: JSON.stringify(teams) } : {}) },
         ...(urlStorage ? { urlStorage, storeFingerprintForResuming: true, removeFingerprintOnSuccess: true } : { storeFingerprintForResuming: false }),
         onProgress: onBytes,
         onError: (err) => reject(uploadError(err, this.baseUrl)),

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 
 export const usage = `usage:
-  bing process FILE [--language en|ko] [--style play-by-play|summary] [--save DIR] [--json]
+  bing process FILE [--language en|ko] [--style play-by-play|summary] [--teams A,B] [--save DIR] [--json]
                                    upload a video (resumably: run it again after an interruption),
                                    follow it and print its commentary; --save also writes its files
   bing commentary ID [--format text|json|vtt|srt] [--save DIR]
@@ -27,6 +27,7 @@ const optionTypes = {
   user: { type: 'string' },
   language: { type: 'string' },
   style: { type: 'string' },
+  teams: { type: 'string' },
   format: { type: 'string' },
   save: { type: 'string' },
   json: { type: 'boolean' },
@@ -44,10 +45,19 @@ const choices = {
 export type Language = (typeof choices.language)[number];
 export type Style = (typeof choices.style)[number];
 export type CommentaryFormat = (typeof choices.format)[number];
+export interface TeamNames { 0: string; 1: string }
+
+/** --teams "Reds,Blues": the names of team 0 and team 1, used instead of shirt colours. */
+function teamNames(value: string | undefined): TeamNames | undefined {
+  if (value === undefined) return undefined;
+  const names = value.split(',').map((n) => n.trim());
+  if (names.length !== 2 || names.some((n) => n.length === 0 || n.length > 60)) throw new UsageError('--teams takes two names of 1 to 60 characters, e.g. --teams "Reds,Blues"');
+  return { 0: names[0]!, 1: names[1]! };
+}
 
 /** Each command's positional argument, if any, and the options it takes besides --user and --help. */
 const commands = {
-  process: { target: 'FILE', options: ['language', 'style', 'save', 'json'] },
+  process: { target: 'FILE', options: ['language', 'style', 'teams', 'save', 'json'] },
   commentary: { target: 'ID', options: ['format', 'save'] },
   status: { target: 'ID', options: ['json'] },
   cancel: { target: 'ID', options: [] },
@@ -65,6 +75,7 @@ export interface Invocation {
   user?: string;
   language: Language;
   style: Style;
+  teams?: TeamNames;
   format: CommentaryFormat;
   save?: string;
   json: boolean;
@@ -106,6 +117,7 @@ export function parseCommandLine(argv: string[]): Invocation | 'help' {
     user: values.user,
     language: choice('language', values.language, 'en'),
     style: choice('style', values.style, 'play-by-play'),
+    teams: teamNames(values.teams),
     format: choice('format', values.format, 'text'),
     save: values.save,
     json: values.json ?? false,

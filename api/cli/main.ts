@@ -51,9 +51,9 @@ async function follow(api: ApiClient, videoId: string, view: ProgressView | unde
 
 const toStderr = (line: string) => process.stderr.write(`${line}\n`);
 
-async function processVideo(api: ApiClient, { target: file, language, style, save, json }: Invocation): Promise<number> {
+async function processVideo(api: ApiClient, { target: file, language, style, teams, save, json }: Invocation): Promise<number> {
   const view = json ? undefined : new ProgressView(process.stderr);
-  const { videoId, workflowId } = await api.upload(file, { language, style }, (sent, total) => view?.upload(sent, total));
+  const { videoId, workflowId } = await api.upload(file, { language, style, teams }, (sent, total) => view?.upload(sent, total));
   view?.done();
   if (!json) process.stderr.write(`video ${videoId} (workflow ${workflowId})\n`);
   const status = await follow(api, videoId, view);

@@ -1,6 +1,8 @@
 // /v1/videos: upload (raw body or multipart/form-data), list, status, events, commentary, cancel, rerun.
 import { z } from 'zod';
 import { stageNames } from '../../workflows/definitions';
+import { HttpProblem } from '../problem';
+import { parse } from './parse';
 import { json, problems, registerRoute } from './registry';
 
 export const languageSchema = z.enum(['en', 'ko']).default('en').meta({ description: 'the commentary language' });
@@ -8,12 +10,26 @@ export const styleSchema = z.enum(['play-by-play', 'summary']).default('play-by-
 export const teamNamesSchema = z.object({ 0: z.string().min(1).max(60).optional(), 1: z.string().min(1).max(60).optional() }).strict()
   .meta({ id: 'TeamNames', description: 'names for the two teams instead of shirt colours' });
 
+export const teamsField = z.string().max(1000).optional().meta({ description: 'JSON such as {"0": "Reds", "1": "Blues"}' });
+
+/** The `teams` field's team names; a 400 when it is not such JSON. */
+export function parseTeams(text: string | undefined) {
+  if (text === undefined) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new HttpProblem(400, 'Invalid request', 'teams must be JSON such as {"0": "Reds", "1": "Blues"}');
+  }
+  return parse(teamNamesSchema, json);
+}
+
 /** The upload's settings: query parameters of a raw body, or form fields before the `file` part. */
 export const uploadSettings = z.object({
   language: languageSchema,
   style: styleSchema,
   name: z.string().max(255).optional().meta({ description: 'the file name shown in listings' }),
-  teams: z.string().max(1000).optional().meta({ description: 'JSON such as {"0": "Reds", "1": "Blues"}' }),
+  teams: teamsField,
 });
 
 export const uploadHeaders = z.object({

@@ -11,6 +11,7 @@ import type { Storage } from '../../activities/storage/storage';
 import { isVideoId, newVideoId, videoWorkflowId } from '../../common/ids';
 import { incomingKey } from '../../workflows/definitions';
 import { tusMetadata } from '../openapi/uploads';
+import { parseTeams } from '../openapi/videos';
 import { HttpProblem } from '../problem';
 import type { VideosService } from '../videos-service';
 import { tusStore } from './uploads-tus-store';
@@ -35,7 +36,7 @@ const tusError = (status: number, body: string): TusError => ({ status_code: sta
 /** The Express request a tus request was made from (the tus server runs on Node's request). */
 const expressRequest = (req: { runtime?: { node?: { req?: unknown } } }): Request => req.runtime?.node?.req as Request;
 
-function parseMetadata(header: string | undefined): z.output<typeof tusMetadata> {
+function parseMetadata(header: string | undefined): z.output<typeof tusMetadata> & { teamNames: ReturnType<typeof parseTeams> } {
   let raw: Record<string, string | null> | undefined;
   try {
     raw = header ? Metadata.parse(header) : {};
@@ -47,7 +48,7 @@ function parseMetadata(header: string | undefined): z.output<typeof tusMetadata>
   if (!parsed.success) {
     throw new HttpProblem(400, 'Invalid upload', `Upload-Metadata: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
-  return parsed.data;
+  return { ...parsed.data, teamNames: parseTeams(parsed.data.teams) };
 }
 
 export function uploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout, tusDir }: UploadsRouteOptions): Router {
@@ -75,8 +76,9 @@ export function uploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout, 
       const userId = express.userId!;
       const meta = parseMetadata(express.get('upload-metadata'));
       const contentType = meta.filetype ?? 'application/octet-stream';
+      const { teamNames } = meta;
       await videos.start(
-        { videoId: store.videoId(upload.id), userId, fileName: meta.filename, language: meta.language, style: meta.style, uploadTimeout },
+        { videoId: store.videoId(upload.id), userId, fileName: meta.filename, language: meta.language, style: meta.style, teamNames, uploadTimeout },
         { fileName: meta.filename, language: meta.language, style: meta.style, contentType, size: upload.size, via: 'tus' },
       );
       // contentType: what the S3 store gives the object.

@@ -7,7 +7,7 @@ import { isVideoId, newVideoId, videoWorkflowId } from '../../common/ids';
 import { ObjectNotFound, type Storage } from '../../activities/storage/storage';
 import { incomingKey, resultsPrefix } from '../../workflows/definitions';
 import { parse } from '../openapi/parse';
-import { commentaryQuery, listQuery, teamNamesSchema, uploadHeaders, uploadSettings } from '../openapi/videos';
+import { commentaryQuery, listQuery, parseTeams, uploadHeaders, uploadSettings } from '../openapi/videos';
 import type { UrlSigner } from '../signed-urls';
 import { HttpProblem } from '../problem';
 import { NotRerunnable, type VideosService } from '../videos-service';
@@ -19,17 +19,6 @@ export interface VideosRouteOptions {
   signer: UrlSigner;
   maxUploadBytes: number;
   uploadTimeout: string;
-}
-
-function teamNames(text: string | undefined) {
-  if (text === undefined) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new HttpProblem(400, 'Invalid request', 'teams must be JSON such as {"0": "Reds", "1": "Blues"}');
-  }
-  return parse(teamNamesSchema, json);
 }
 
 const commentaryFormats = { json: ['commentary', 'application/json'], vtt: ['commentaryVtt', 'text/vtt; charset=utf-8'], srt: ['commentarySrt', 'application/x-subrip; charset=utf-8'] } as const;
@@ -79,7 +68,7 @@ export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTi
     // The same key from the same user names the same video: Temporal refuses a second workflow.
     const videoId = idempotencyKey ? createHash('sha256').update(`${userId}\0${idempotencyKey}`).digest('hex').slice(0, 20) : newVideoId();
     const name = settings.name ?? headers['x-bing-file-name'] ?? video.fileName ?? 'video';
-    const teams = teamNames(settings.teams);
+    const teams = parseTeams(settings.teams);
     const workflowId = videoWorkflowId(videoId);
     const started = await videos.start(
       { videoId, userId, fileName: name, language: settings.language, style: settings.style, teamNames: teams, uploadTimeout },
