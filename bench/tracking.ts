@@ -11,7 +11,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:
 import { join } from 'node:path';
 import type { ActionEvent, ActionName, ActionsFile, TracksFile } from '../jobs/formats';
 import { makeClip, type Clip } from '../test/fixtures/clip';
-import { mapIds, matchEvents, prf, type Counts } from './tracking-events';
+import { matchEvents, prf, type Counts } from '../jobs/event-match';
+import { mapIds } from './tracking-events';
 import { readMot } from '../test/fixtures/clip/score';
 import { hota } from './tracking-hota';
 
