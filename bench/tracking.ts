@@ -15,6 +15,7 @@ import { matchEvents, prf, type Counts } from '../jobs/event-match';
 import { mapIds } from './tracking-events';
 import { readMot } from '../test/fixtures/clip/score';
 import { hota } from './tracking-hota';
+import { jobCommands } from '../common/job-programs';
 
 export type Row = Record<string, string | number>;
 
@@ -52,7 +53,7 @@ function oneCore(argv: string[]): [string, string[]] {
  * from /proc VmHWM and CPU time from /proc stat (utime, stime, cutime, cstime), polled.
  */
 async function runJob(job: 'mot' | 'action', root: string, env: Record<string, string> = {}): Promise<JobRun> {
-  const argv = [process.execPath, '--import', 'tsx', `jobs/${job}/main.ts`];
+  const argv = [...jobCommands()[job]];
   const [command, args] = job === 'mot' ? oneCore(argv) : [argv[0]!, argv.slice(1)];
   const started = performance.now();
   const child = spawn(command, args, {

@@ -37,6 +37,7 @@ const schema = z.object({
   BING_UPLOAD_TIMEOUT: duration.default('24h'),
   BING_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(50 * 1024 ** 3),
   BING_DETECT_STRIDE: z.coerce.number().int().min(1).max(50).optional(),
+  BING_DETECT_SIZE: z.coerce.number().int().min(64).max(2048).multipleOf(32).optional(),
   BING_JOB_STOP_GRACE: duration.default('10s'),
   BING_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
   BING_LOCAL_MODE: bool.default(true),

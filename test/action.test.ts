@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ActionEvent, ActionName, ActionsFile, Track, TracksFile } from '../jobs/formats';
+import { jobCommands } from '../common/job-programs';
 
 const roots: string[] = [];
 afterAll(() => {
@@ -270,7 +271,7 @@ function runJob(tracks: string | TracksFile | null, model?: unknown): JobRun {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'model.json'), JSON.stringify(model));
   }
-  const child = spawnSync(process.execPath, ['--import', 'tsx', 'jobs/action/main.ts'], {
+  const child = spawnSync(process.execPath, jobCommands().action.slice(1), {
     cwd: join(__dirname, '..'),
     env: { ...process.env, BING_JOB_ROOT: root },
     encoding: 'utf8',

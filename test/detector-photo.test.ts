@@ -6,12 +6,12 @@
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PersonDetector, workingSize, type Detection } from '../jobs/mot/detector';
+import { PersonDetector, type Detection } from '../jobs/mot/detector';
 
 // The package exports no subpaths; its main file lives in dist/, the assets beside it.
 const SAMPLES = join(dirname(require.resolve('@vladmandic/human')), '..', 'assets', 'samples.jpg');
 /** As the MOT job loads the detector (jobs/mot/main.ts). */
-const OPTIONS = { minScore: 0.1, iouThreshold: 0.5, maxDetections: 60 };
+const OPTIONS = { minScore: 0.1, iouThreshold: 0.5, maxDetections: 60, inputSize: 512 };
 
 interface Region { x: number; y: number; w: number; h: number }
 
@@ -31,7 +31,7 @@ const TORSOS = {
 
 /** Crops a region of samples.jpg and scales it to the MOT job's working size for it, as RGB24. */
 function decode(region: Region): { rgb: Uint8Array; width: number; height: number } {
-  const { width, height } = workingSize(region.w, region.h);
+  const { width, height } = detector.workingSize(region.w, region.h);
   const rgb = execFileSync('ffmpeg', [
     '-v', 'error', '-i', SAMPLES,
     '-vf', `crop=${region.w}:${region.h}:${region.x}:${region.y},scale=${width}:${height}`,

@@ -9,6 +9,7 @@ import { iou } from '../jobs/mot/box';
 import { cutAtEncounters, stitchTracks } from '../jobs/mot/stitch';
 import { Track, type ScoredBox } from '../jobs/mot/tracker';
 import { readMot, score, type MotBox } from './fixtures/clip/score';
+import { jobCommands } from '../common/job-programs';
 
 let dir: string;
 let clip: Clip;
@@ -19,7 +20,7 @@ function runMot(name: string, input: string): { root: string; status: number | n
   const root = join(dir, name);
   mkdirSync(join(root, 'processing', 'input', 'video'), { recursive: true });
   copyFileSync(input, join(root, 'processing', 'input', 'video', input.split('/').pop()!));
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'jobs/mot/main.ts'], {
+  const run = spawnSync(process.execPath, jobCommands().mot.slice(1), {
     env: { ...process.env, BING_JOB_ROOT: root },
     encoding: 'utf8',
     timeout: 60_000,

@@ -15,6 +15,7 @@ import { scoreModel } from '../jobs/train/evaluate';
 import { readExamples } from '../jobs/train/examples';
 import { splitExamples } from '../jobs/train/split';
 import { writeTrainingData } from './fixtures/training';
+import { jobCommands } from '../common/job-programs';
 
 const projectRoot = join(__dirname, '..');
 const scratch = mkdtempSync(join(tmpdir(), 'bing-train-test-'));
@@ -53,7 +54,7 @@ function runTraining(channels: Channels): JobRun {
   }
   mkdirSync(join(root, 'input', 'config'), { recursive: true });
   writeFileSync(join(root, 'input', 'config', 'hyperparameters.json'), JSON.stringify(channels.hyperparameters ?? {}));
-  const child = spawnSync(process.execPath, ['--import', 'tsx', 'jobs/train/main.ts'], {
+  const child = spawnSync(process.execPath, jobCommands().train.slice(1), {
     cwd: projectRoot, env: { ...process.env, BING_JOB_ROOT: root }, encoding: 'utf8',
   });
   return { status: child.status, stdout: child.stdout, stderr: child.stderr, root };

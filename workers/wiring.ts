@@ -25,6 +25,7 @@ export function jobsDir(config: Config): string {
 export function createRunner(config: Config, storage: Storage): GpuJobRunner {
   const environment: Record<string, string> = {};
   if (config.BING_DETECT_STRIDE) environment.BING_DETECT_STRIDE = String(config.BING_DETECT_STRIDE);
+  if (config.BING_DETECT_SIZE) environment.BING_DETECT_SIZE = String(config.BING_DETECT_SIZE);
   if (config.BING_GPU_RUNNER === 'sagemaker') {
     if (!(storage instanceof S3Storage)) throw new Error('BING_GPU_RUNNER=sagemaker needs BING_STORAGE=s3');
     const jobs = sageMakerJobs(config);

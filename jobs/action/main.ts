@@ -1,6 +1,6 @@
 // Action-recognition job: processing/input/tracks/tracks.json (and optionally a model in
 // processing/input/model/) in, processing/output/actions/actions.json out. Run with
-// `node --import tsx jobs/action/main.ts` and BING_JOB_ROOT set to the job directory.
+// `node --require tsx/cjs jobs/action/main.ts` and BING_JOB_ROOT set to the job directory.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { log, processingInput, processingOutput, reportProgress, runJob } from '../contract';

@@ -5,22 +5,35 @@
 // to its heatmap (`tower_0/keypoints`, 128 x 128, sigmoid) and box sides (`tower_0/wh`, input
 // pixels left, up, right and down of the cell's centre). Their decoding is the graph's, for one
 // class: 3 x 3 local maxima, top 100, then the non-maximum suppression human's centernet module applies.
+// The graph was exported for 512 x 512 inputs; it is fully convolutional but for the sizes of its
+// three upsampling steps, which are set here for the input size chosen (a multiple of 32). Its
+// global means over height and width (squeeze-and-excite blocks and the head) run as average
+// pooling: the wasm backend's Mean transposes its input first, which took a tenth of the inference.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 // tfjs-core and tfjs-converter (parts of @tensorflow/tfjs) rather than the whole of it: the layers,
 // data, CPU and WebGL packages are not used, and loading them would cost every job a quarter second.
 import * as tf from '@tensorflow/tfjs-core';
-import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
+import { loadGraphModel, registerOp, type GraphModel } from '@tensorflow/tfjs-converter';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { iou } from './box';
 
-export const INPUT_SIZE = 512;
+/** The input side the graph was exported for. */
+const EXPORTED_INPUT_SIZE = 512;
 const PERSON = 0;
 /** Input pixels per heatmap cell. */
 const OUTPUT_STRIDE = 4;
 const PEAKS = 100;
 const CLASS_WEIGHTS = 'CenternetHead/centernet_cls_output/pointwise_weights';
 const CLASS_BIASES = 'CenternetHead/centernet_cls_output/biases';
+/** The op name the graph's Mean nodes are given (see rewriteGraph). */
+const SPATIAL_MEAN = 'BingSpatialMean';
+/** The upsampling steps' target sizes, constants in the graph: input side / divisor. */
+const UPSAMPLING: readonly [string, number][] = [
+  ['tower_0/CenternetHead/c5_upsample/up_sampling2d/mul', 16],
+  ['tower_0/CenternetHead/c4_upsample/up_sampling2d_1/mul', 8],
+  ['tower_0/CenternetHead/c3_upsample/up_sampling2d_2/mul', 4],
+];
 
 export interface Detection {
   /** Box in the pixels of the tile given to `detectTiles`: left, top, width, height. */
@@ -35,16 +48,19 @@ export interface DetectorOptions {
   minScore: number;
   iouThreshold: number;
   maxDetections: number;
+  /** Side of the square model input, a multiple of 32: inference time grows with its area. */
+  inputSize: number;
 }
 
 // The package exports no subpaths; its main file lives in dist/, the models beside it.
 const modelDir = (): string => join(dirname(require.resolve('@vladmandic/human')), '..', 'models');
 
 /** Reads a tfjs graph model (model.json and its weight files) from disk: nothing is downloaded. */
-function fileHandler(modelJson: string): tf.io.IOHandler {
+function fileHandler(modelJson: string, inputSize: number): tf.io.IOHandler {
   return {
     load: async () => {
       const json = JSON.parse(readFileSync(modelJson, 'utf8')) as tf.io.ModelJSON;
+      rewriteGraph(json, inputSize);
       const specs: tf.io.WeightsManifestEntry[] = [];
       const buffers: Buffer[] = [];
       for (const group of json.weightsManifest) {
@@ -68,21 +84,37 @@ function fileHandler(modelJson: string): tf.io.IOHandler {
 
 export class PersonDetector {
   /** The model input, reused: RGB as floats, as the graph takes it. */
-  private readonly input = new Float32Array(INPUT_SIZE * INPUT_SIZE * 3);
+  private readonly input: Float32Array;
 
-  private constructor(private readonly model: GraphModel, private readonly options: DetectorOptions) {}
+  private constructor(private readonly model: GraphModel, private readonly options: DetectorOptions) {
+    this.input = new Float32Array(options.inputSize * options.inputSize * 3);
+  }
 
   static async load(options: DetectorOptions): Promise<PersonDetector> {
+    const size = options.inputSize;
+    if (!Number.isInteger(size / 32) || size < 64) throw new Error(`the detector's input size must be a multiple of 32 from 64, got ${size}`);
     setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
     await tf.setBackend('wasm');
     await tf.ready();
-    const model = await loadGraphModel(fileHandler(join(modelDir(), 'centernet.json')));
+    const model = await loadGraphModel(fileHandler(join(modelDir(), 'centernet.json'), size));
     keepPersonClass(model);
+    setUpsampling(model, size);
     return new PersonDetector(model, options);
   }
 
-  static describe(): Record<string, unknown> {
-    return { name: 'centernet', source: '@vladmandic/human/models/centernet.json', backend: 'tfjs-wasm', input: INPUT_SIZE };
+  describe(): Record<string, unknown> {
+    return { name: 'centernet', source: '@vladmandic/human/models/centernet.json', backend: 'tfjs-wasm', input: this.options.inputSize };
+  }
+
+  /** The size frames of width x height are scaled to (see workingSize). */
+  workingSize(width: number, height: number): { width: number; height: number } {
+    return workingSize(width, height, this.options.inputSize);
+  }
+
+  /** How many tiles of the working size one inference takes. */
+  tilesPerInput(tile: { width: number; height: number }): number {
+    const size = this.options.inputSize;
+    return tile.width <= size ? Math.max(1, Math.floor(size / tile.height)) : 1;
   }
 
   /**
@@ -91,12 +123,13 @@ export class PersonDetector {
    * pixels.
    */
   async detectTiles(tiles: Uint8Array[], tileWidth: number, tileHeight: number): Promise<Detection[][]> {
-    const perInput = tilesPerInput(tileWidth, tileHeight);
+    const perInput = this.tilesPerInput({ width: tileWidth, height: tileHeight });
     if (tiles.length > perInput) throw new Error(`at most ${perInput} tiles of ${tileWidth}x${tileHeight} fit one input`);
+    const size = this.options.inputSize;
     const input = this.input.fill(0);
     const row = tileWidth * 3;
     tiles.forEach((tile, k) => {
-      for (let y = 0; y < tileHeight; y++) input.set(tile.subarray(y * row, (y + 1) * row), (k * tileHeight + y) * INPUT_SIZE * 3);
+      for (let y = 0; y < tileHeight; y++) input.set(tile.subarray(y * row, (y + 1) * row), (k * tileHeight + y) * size * 3);
     });
     const perTile: Detection[][] = tiles.map(() => []);
     for (const d of await this.detect()) {
@@ -110,23 +143,59 @@ export class PersonDetector {
     return perTile;
   }
 
-  /** People in the 512 x 512 input. */
+  /** People in the square input. */
   private async detect(): Promise<Detection[]> {
+    const size = this.options.inputSize;
     const [heat, sides] = tf.tidy(() => {
-      const image = tf.tensor4d(this.input, [1, INPUT_SIZE, INPUT_SIZE, 3], 'float32');
+      const image = tf.tensor4d(this.input, [1, size, size, 3], 'float32');
       return this.model.execute(image, ['tower_0/keypoints', 'tower_0/wh']) as tf.Tensor[];
     });
     const [scores, wh] = await Promise.all([heat!.data() as Promise<Float32Array>, sides!.data() as Promise<Float32Array>]);
-    const size = heat!.shape[1]!;
+    const cells = heat!.shape[1]!;
     heat!.dispose();
     sides!.dispose();
-    const people = peaks(scores, size, this.options.minScore).map(({ cell, score }) => {
-      const cx = (cell % size) * OUTPUT_STRIDE;
-      const cy = Math.floor(cell / size) * OUTPUT_STRIDE;
+    const people = peaks(scores, cells, this.options.minScore).map(({ cell, score }) => {
+      const cx = (cell % cells) * OUTPUT_STRIDE;
+      const cy = Math.floor(cell / cells) * OUTPUT_STRIDE;
       const [left = 0, up = 0, right = 0, down = 0] = wh.subarray(cell * 4, cell * 4 + 4);
       return { x: cx - left, y: cy - up, w: left + right, h: up + down, score };
     });
     return suppress(people, this.options.iouThreshold).slice(0, this.options.maxDetections);
+  }
+}
+
+interface GraphNode {
+  op: string;
+  attr: { shape: { shape: { dim: { size: string }[] } } };
+}
+
+/** Gives the graph's input a side of `size` (the exported graph says 512) and its Mean nodes to the op below. */
+function rewriteGraph(json: tf.io.ModelJSON, size: number): void {
+  for (const node of (json.modelTopology as { node: GraphNode[] }).node) {
+    if (node.op === 'Placeholder') node.attr.shape.shape.dim = [1, size, size, 3].map((d) => ({ size: String(d) }));
+    if (node.op === 'Mean') node.op = SPATIAL_MEAN;
+  }
+}
+
+/** Mean as TensorFlow defines it; over height and width of an image batch, kept as 1 x 1, by average pooling. */
+registerOp(SPATIAL_MEAN, (node) => {
+  const [x, axes] = node.inputs as [tf.Tensor, tf.Tensor];
+  const keepDims = node.attrs.keep_dims === true;
+  const over = Array.from(axes.dataSync());
+  if (x.rank === 4 && keepDims && over.length === 2 && over[0] === 1 && over[1] === 2) {
+    const image = x as tf.Tensor4D;
+    return tf.avgPool(image, [image.shape[1], image.shape[2]], 1, 'valid');
+  }
+  return tf.mean(x, over, keepDims);
+});
+
+/** Sets the upsampling steps' target sizes for an input of side `size`. */
+function setUpsampling(model: GraphModel, size: number): void {
+  if (size === EXPORTED_INPUT_SIZE) return;
+  for (const [name, divisor] of UPSAMPLING) {
+    const [old] = model.weights[name]!;
+    model.weights[name] = [tf.tensor1d([size / divisor, size / divisor], 'int32')];
+    old!.dispose();
   }
 }
 
@@ -162,19 +231,16 @@ function isLocalMax(scores: Float32Array, size: number, x: number, y: number, sc
 }
 
 /**
- * The working size for a video: 512 wide, the height kept in proportion, except that frames a
- * little taller than 512 x 256 (16:9 is 288) are squeezed to 256 so that two fit one input.
+ * The working size for a video and a model input of side `size`: `size` wide, the height kept in
+ * proportion, except that frames a little taller than half of it (16:9 is 0.5625) are squeezed to
+ * half so that two fit one input.
  */
-export function workingSize(width: number, height: number): { width: number; height: number } {
-  const natural = (INPUT_SIZE * height) / width;
-  if (natural <= INPUT_SIZE / 2) return { width: INPUT_SIZE, height: even(natural) };
-  if (natural <= INPUT_SIZE * 0.625) return { width: INPUT_SIZE, height: INPUT_SIZE / 2 };
-  if (natural <= INPUT_SIZE) return { width: INPUT_SIZE, height: even(natural) };
-  return { width: even((INPUT_SIZE * width) / height), height: INPUT_SIZE };
-}
-
-export function tilesPerInput(tileWidth: number, tileHeight: number): number {
-  return tileWidth <= INPUT_SIZE ? Math.max(1, Math.floor(INPUT_SIZE / tileHeight)) : 1;
+export function workingSize(width: number, height: number, size: number): { width: number; height: number } {
+  const natural = (size * height) / width;
+  if (natural <= size / 2) return { width: size, height: even(natural) };
+  if (natural <= size * 0.625) return { width: size, height: size / 2 };
+  if (natural <= size) return { width: size, height: even(natural) };
+  return { width: even((size * width) / height), height: size };
 }
 
 function even(v: number): number {

@@ -1,12 +1,12 @@
 // The MOT job: people in the single video of processing/input/video/ are detected every
-// BING_DETECT_STRIDE frames, tracked in between, split into teams, and written to
+// BING_DETECT_STRIDE frames (at BING_DETECT_SIZE, the detector's input side), tracked in between, split into teams, and written to
 // processing/output/tracks/ as tracks.json and tracks.txt.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { JobFailure, log, processingInput, processingOutput, reportProgress, runJob } from '../contract';
 import { findBallCandidates } from './ball';
 import { ballPath, type BallPoint } from './ballpath';
-import { PersonDetector, tilesPerInput, workingSize } from './detector';
+import { PersonDetector } from './detector';
 import { decodeFrames, prefetch, probeVideo, type DecodedFrame } from './frames';
 import { ballTrack, bodiesByFrame, videoFacts, writeTracks } from './output';
 import { PeopleTracking, TRACKER } from './people';
@@ -14,7 +14,7 @@ import { PeopleTracking, TRACKER } from './people';
 /** Detect every 5th frame, two frames per inference: about as fast as 25 fps on one core (see bench/tracking.ts); every 6th already costs identities. */
 const DEFAULT_STRIDE = 5;
 
-const DETECTOR = { minScore: 0.1, iouThreshold: 0.5, maxDetections: 60 };
+const DETECTOR = { minScore: 0.1, iouThreshold: 0.5, maxDetections: 60, inputSize: 512 };
 /** The ball's diameter and top speed as shares of the frame height (and per second). */
 const BALL = { diameter: 0.015, maxSpeed: 1.25, maxGapSeconds: 0.5 };
 
@@ -30,24 +30,25 @@ function inputVideo(): string {
   return join(dir, files[0]!);
 }
 
-function strideFromEnv(): number {
-  const raw = process.env.BING_DETECT_STRIDE;
-  if (raw === undefined || raw === '') return DEFAULT_STRIDE;
-  const stride = Number(raw);
-  if (!Number.isInteger(stride) || stride < 1) throw new JobFailure(`BING_DETECT_STRIDE must be a positive integer, got '${raw}'`);
-  return stride;
+function integerFromEnv(name: string, fallback: number, valid: (n: number) => boolean, what: string): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || !valid(n)) throw new JobFailure(`${name} must be ${what}, got '${raw}'`);
+  return n;
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
   const path = inputVideo();
-  const stride = strideFromEnv();
+  const stride = integerFromEnv('BING_DETECT_STRIDE', DEFAULT_STRIDE, (n) => n >= 1, 'a positive integer');
+  const inputSize = integerFromEnv('BING_DETECT_SIZE', DETECTOR.inputSize, (n) => n >= 64 && n % 32 === 0, 'a multiple of 32 from 64');
   const video = await probeVideo(path);
   log(`mot: ${path}: ${video.width}x${video.height} ${video.fps.toFixed(2)} fps, ${video.frames} frames, ${video.codec} in ${video.container}`);
-  const tile = workingSize(video.width, video.height);
+  const detector = await PersonDetector.load({ ...DETECTOR, inputSize });
+  const tile = detector.workingSize(video.width, video.height);
   const sx = video.width / tile.width;
   const sy = video.height / tile.height;
-  const detector = await PersonDetector.load(DETECTOR);
   const people = new PeopleTracking(video, tile, { x: sx, y: sy }, stride);
   reportProgress(0, { stage: 'detect' });
 
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
     }));
     if (frame.index % stride !== 0) continue;
     batch.push(frame);
-    if (batch.length === tilesPerInput(tile.width, tile.height)) await flush();
+    if (batch.length === detector.tilesPerInput(tile)) await flush();
   }
   await flush();
 
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
   const seconds = (Date.now() - started) / 1000;
   writeTracks(processingOutput('tracks'), {
     video: { ...videoFacts(video), frames: lastFrame + 1 },
-    detector: { ...PersonDetector.describe(), stride, tile, minScore: DETECTOR.minScore, tracker: TRACKER, seconds, framesPerSecond: (lastFrame + 1) / seconds },
+    detector: { ...detector.describe(), stride, tile, minScore: DETECTOR.minScore, tracker: TRACKER, seconds, framesPerSecond: (lastFrame + 1) / seconds },
     tracks,
   });
   reportProgress(1, { tracks: tracks.length, ballFrames: ball.length, seconds });

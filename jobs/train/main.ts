@@ -3,7 +3,7 @@
 // input/data/current/, settings in input/config/hyperparameters.json. It optimises the recogniser's
 // parameters for event F1 on most examples, scores the result, the starting model and the current
 // model on the held-out rest, and writes model/model.json and model/metrics.json. Run with
-// `node --import tsx jobs/train/main.ts` and BING_JOB_ROOT set to the job directory.
+// `node --require tsx/cjs jobs/train/main.ts` and BING_JOB_ROOT set to the job directory.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActionParams } from '../action/params';
