@@ -9,10 +9,13 @@ import { ballPath, type BallPoint } from './ballpath';
 import { PersonDetector } from './detector';
 import { decodeFrames, prefetch, probeVideo, type DecodedFrame } from './frames';
 import { ballTrack, bodiesByFrame, videoFacts, writeTracks } from './output';
-import { PeopleTracking, TRACKER } from './people';
+import { PeopleTracking, TRACKING } from './people';
 
-/** Detect every 5th frame, two frames per inference: about as fast as 25 fps on one core (see bench/tracking.ts); every 6th already costs identities. */
-const DEFAULT_STRIDE = 5;
+/**
+ * Detect every 6th frame, two frames per inference: faster than 25 fps on one core (see
+ * bench/tracking.ts). Every 5th keeps a few more identities and is about a tenth slower.
+ */
+const DEFAULT_STRIDE = 6;
 
 const DETECTOR = { minScore: 0.1, iouThreshold: 0.5, maxDetections: 60, inputSize: 512 };
 /** The ball's diameter and top speed as shares of the frame height (and per second). */
@@ -86,7 +89,7 @@ async function main(): Promise<void> {
   const seconds = (Date.now() - started) / 1000;
   writeTracks(processingOutput('tracks'), {
     video: { ...videoFacts(video), frames: lastFrame + 1 },
-    detector: { ...detector.describe(), stride, tile, minScore: DETECTOR.minScore, tracker: TRACKER, seconds, framesPerSecond: (lastFrame + 1) / seconds },
+    detector: { ...detector.describe(), stride, tile, minScore: DETECTOR.minScore, tracking: TRACKING, seconds, framesPerSecond: (lastFrame + 1) / seconds },
     tracks,
   });
   reportProgress(1, { tracks: tracks.length, ballFrames: ball.length, seconds });

@@ -10,17 +10,20 @@ import { cutAtEncounters, stitchTracks } from './stitch';
 import { torsoColor } from './team';
 import { Tracker, type TrackerOptions } from './tracker';
 
-export const TRACKER: Omit<TrackerOptions, 'maxAge'> = { highScore: 0.22, lowScore: 0.1, newTrackScore: 0.25, minHits: 2, buffer: 0.3, maxColorDistance: 90 };
-/**
- * Gaps in a track up to this long are bridged by interpolation (2 s drew boxes through occlusions
- * where the player had gone elsewhere: more false positives than boxes found).
- */
-const MAX_GAP_SECONDS = 1;
-const STITCH = { maxGapSeconds: 3, maxColorDistance: 90, appearanceWeight: 0.5, appearanceScale: 60 };
-/** A lost track is kept this long for recovery. */
-const MAX_AGE_SECONDS = 2.5;
-/** A detection overlapped by another over less than this share of the smaller box counts as isolated. */
-const ISOLATED_OVERLAP = 0.1;
+/** How people are tracked; written to tracks.json beside the detector's settings. */
+export const TRACKING = {
+  tracker: { highScore: 0.22, lowScore: 0.1, newTrackScore: 0.25, minHits: 3, buffer: 0.3, maxColorDistance: 90 } satisfies Omit<TrackerOptions, 'maxAge'>,
+  /** A lost track is kept this long for recovery. */
+  maxAgeSeconds: 2.5,
+  /**
+   * Gaps in a track up to this long are bridged by interpolation (2 s drew boxes through occlusions
+   * where the player had gone elsewhere: more false positives than boxes found).
+   */
+  maxGapSeconds: 1.5,
+  stitch: { maxGapSeconds: 3, maxColorDistance: 90, appearanceWeight: 0.5, appearanceScale: 60 },
+  /** A detection overlapped by another over less than this share of the smaller box counts as isolated. */
+  isolatedOverlap: 0.2,
+};
 
 export interface Frame {
   /** 0-based index of the frame in the video. */
@@ -41,7 +44,7 @@ export class PeopleTracking {
     private readonly scale: { x: number; y: number },
     private readonly stride: number,
   ) {
-    this.tracker = new Tracker({ ...TRACKER, maxAge: Math.max(2 * stride, Math.round(MAX_AGE_SECONDS * video.fps)) });
+    this.tracker = new Tracker({ ...TRACKING.tracker, maxAge: Math.max(2 * stride, Math.round(TRACKING.maxAgeSeconds * video.fps)) });
   }
 
   get trackCount(): number {
@@ -56,7 +59,7 @@ export class PeopleTracking {
       x: d.x * sx, y: d.y * sy, w: d.w * sx, h: d.h * sy, score: d.score,
       color: torsoColor(frame.rgb, width, height, d),
       appearance: appearanceOf(frame.rgb, width, height, d),
-      isolated: detections.every((o) => o === d || overlap(d, o) < ISOLATED_OVERLAP),
+      isolated: detections.every((o) => o === d || overlap(d, o) < TRACKING.isolatedOverlap),
     }));
     for (; this.predictedTo < frame.index; this.predictedTo++) if (this.predictedTo >= 0) this.tracker.predict();
     this.tracker.update(frame.index, people);
@@ -70,8 +73,9 @@ export class PeopleTracking {
     // only those seen on the last detection frame are carried on to the end.
     // A track left undetected for two detection frames in a row is cut there too.
     const pieces = cutAtEncounters(this.tracker.tracks, 2 * this.stride);
-    const people = stitchTracks(pieces, { ...STITCH, maxGap: Math.round(STITCH.maxGapSeconds * fps), velocityFrames: Math.round(fps) });
-    return buildTracks(people, new Set(people), { maxGap: Math.round(MAX_GAP_SECONDS * fps), lastDetectedFrame: this.lastDetected, lastFrame });
+    const { stitch } = TRACKING;
+    const people = stitchTracks(pieces, { ...stitch, maxGap: Math.round(stitch.maxGapSeconds * fps), velocityFrames: Math.round(fps) });
+    return buildTracks(people, new Set(people), { maxGap: Math.round(TRACKING.maxGapSeconds * fps), lastDetectedFrame: this.lastDetected, lastFrame });
   }
 }
 
