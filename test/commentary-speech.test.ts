@@ -14,6 +14,7 @@ import { createSpeakCommentary } from '../activities/commentary/speak-commentary
 import { createSpeaker } from '../activities/commentary/speech';
 import { LocalStorage } from '../activities/storage/local';
 import { apiError, startOpenAIServer, type OpenAIServer } from './helpers/openai-server';
+import { probe } from './helpers/probe';
 import { testPattern } from './helpers/videos';
 
 const run = promisify(execFile);
@@ -23,16 +24,6 @@ const quiet = { logger: new DefaultLogger('ERROR') };
 /** Runs an activity function in a mock activity context, keeping its types. */
 function inActivity<A extends unknown[], R>(env: MockActivityEnvironment, fn: (...args: A) => Promise<R>, ...args: A): Promise<R> {
   return env.run(fn, ...args) as Promise<R>;
-}
-
-interface Probe {
-  format: { duration: string };
-  streams: { codec_type: string; codec_name: string; tags?: Record<string, string> }[];
-}
-
-async function probe(path: string): Promise<Probe> {
-  const { stdout } = await run('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path]);
-  return JSON.parse(stdout) as Probe;
 }
 
 /** The loudest sample level ffmpeg measures over [from, to) seconds, in dB. */

@@ -13,13 +13,14 @@ import { createCommentator } from '../activities/commentary/commentator';
 import { containsHangul, groundingProblems } from '../activities/commentary/grounding';
 import { commentarySchema, windows } from '../activities/commentary/openai';
 import { retryAfterMs } from '../activities/commentary/openai-failures';
-import { phrases, type TrackTeam } from '../activities/commentary/phrases';
+import { phrases } from '../activities/commentary/phrases';
 import { toSrt, toWebVtt } from '../activities/commentary/subtitles';
 import { templateCommentary } from '../activities/commentary/template';
 import { createWriteCommentary, type CommentaryRequest } from '../activities/commentary/write-commentary';
 import { LocalStorage } from '../activities/storage/local';
 import { readJson } from '../activities/storage/storage';
 import { apiError, chatCompletion, startOpenAIServer, type OpenAIServer, type RecordedRequest } from './helpers/openai-server';
+import { syntheticMatch, syntheticTeams, syntheticTrackList } from './helpers/synthetic-match';
 
 /** The activities' own failure logs: failing is what several of these tests expect. */
 const quiet = { logger: new DefaultLogger('ERROR') };
@@ -28,34 +29,6 @@ const quiet = { logger: new DefaultLogger('ERROR') };
 function inActivity<A extends unknown[], R>(env: MockActivityEnvironment, fn: (...args: A) => Promise<R>, ...args: A): Promise<R> {
   return env.run(fn, ...args) as Promise<R>;
 }
-
-// ---- fixtures: a seeded match of `seconds` with every kind of event ----
-
-function rng(seed: number) {
-  let s = seed;
-  return () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
-}
-
-function match(seconds: number, seed = 1): ActionsFile {
-  const next = rng(seed);
-  const actions = Object.keys(phrases.en);
-  const events: ActionEvent[] = [];
-  for (let t = 0.3, i = 1; t < seconds - 1; t += 0.4 + next() * 2.5, i++) {
-    const action = actions[Math.floor(next() * actions.length)]!;
-    const a = 1 + Math.floor(next() * 10);
-    const b = 1 + ((a + Math.floor(next() * 8)) % 10);
-    const pair = action === 'pass' || action === 'tackle' || action === 'meet';
-    const length = action === 'shot' ? 0.2 : 0.3 + next() * 2;
-    events.push({ id: `e${i}`, start: Math.round(t * 1000) / 1000 + 0.0004, end: Math.min(seconds, t + length), trackIds: pair ? [a, b] : [a], action, confidence: 0.5 + next() / 2 });
-  }
-  return { video: { fps: 25, width: 1280, height: 720, duration: seconds }, model: { name: 'test', version: '1' }, events };
-}
-
-const trackList = Array.from({ length: 11 }, (_, i) => ({
-  id: i + 1, class: 'person', team: i === 10 ? null : ((i % 2) as 0 | 1),
-  color: i === 10 ? null : i % 2 === 0 ? [210, 35, 35] as [number, number, number] : [35, 60, 210] as [number, number, number],
-}));
-const teams = new Map<number, TrackTeam>(trackList.map((t) => [t.id, { team: t.team, color: t.color }]));
 
 const languages: Language[] = ['en', 'ko'];
 const styles: Style[] = ['play-by-play', 'summary'];
@@ -85,12 +58,12 @@ function templateOf(line: string, language: Language): string | undefined {
 }
 
 describe('template commentary', () => {
-  const actions = match(120);
+  const actions = syntheticMatch(120);
 
   for (const language of languages) {
     for (const style of styles) {
       it(`is grounded in its events: ${language}, ${style}`, () => {
-        const c = templateCommentary(actions, teams, { language, style, seed: 42 });
+        const c = templateCommentary(actions, syntheticTeams, { language, style, seed: 42 });
         expect(c.language).toBe(language);
         expect(c.lines.length).toBeGreaterThan(style === 'summary' ? 3 : 10);
         expectGrounded(c.lines, actions.events);
@@ -109,9 +82,9 @@ describe('template commentary', () => {
   }
 
   it('is the same for the same seed and differs for another', () => {
-    const a = templateCommentary(actions, teams, { language: 'en', style: 'play-by-play', seed: 7 });
-    const b = templateCommentary(actions, teams, { language: 'en', style: 'play-by-play', seed: 7 });
-    const c = templateCommentary(actions, teams, { language: 'en', style: 'play-by-play', seed: 8 });
+    const a = templateCommentary(actions, syntheticTeams, { language: 'en', style: 'play-by-play', seed: 7 });
+    const b = templateCommentary(actions, syntheticTeams, { language: 'en', style: 'play-by-play', seed: 7 });
+    const c = templateCommentary(actions, syntheticTeams, { language: 'en', style: 'play-by-play', seed: 8 });
     expect(b).toEqual(a);
     expect(c.text).not.toBe(a.text);
   });
@@ -121,38 +94,38 @@ describe('template commentary', () => {
       for (const seed of [1, 2, 3, 4, 5]) {
         // Only shots: every line draws from the same four templates.
         const shots = { ...actions, events: actions.events.map((e) => ({ ...e, action: 'shot', trackIds: [e.trackIds[0]!] })) };
-        const lines = templateCommentary(shots, teams, { language, style: 'play-by-play', seed }).lines;
+        const lines = templateCommentary(shots, syntheticTeams, { language, style: 'play-by-play', seed }).lines;
         const used = lines.map((l) => templateOf(l.text, language));
         expect(used.every(Boolean), JSON.stringify(lines.slice(0, 3))).toBe(true);
         for (let i = 1; i < used.length; i++) expect(used[i], `${language} seed ${seed} line ${i}`).not.toBe(used[i - 1]);
       }
-      const summary = templateCommentary(actions, teams, { language, style: 'summary', seed: 3 }).lines;
+      const summary = templateCommentary(actions, syntheticTeams, { language, style: 'summary', seed: 3 }).lines;
       for (let i = 1; i < summary.length; i++) expect(summary[i]!.text).not.toBe(summary[i - 1]!.text);
     }
   });
 
   it('does not stretch a line past a short event', () => {
     const short = { ...actions, events: [{ id: 's1', start: 5, end: 5.2, trackIds: [1], action: 'shot', confidence: 0.9 }] };
-    const [line] = templateCommentary(short, teams, { language: 'en', style: 'play-by-play', seed: 1 }).lines;
+    const [line] = templateCommentary(short, syntheticTeams, { language: 'en', style: 'play-by-play', seed: 1 }).lines;
     expect(line).toMatchObject({ start: 5, end: 5.2, eventIds: ['s1'] });
   });
 
   it('uses team names and the roster', () => {
     const options = { seed: 5, teamNames: { 0: 'Reds', 1: 'Blues' }, roster: { 1: 'Son', 2: 'Kane', 3: 'Kim', 4: 'Lee' } };
     for (const style of styles) {
-      const en = templateCommentary(actions, teams, { ...options, language: 'en', style }).text;
+      const en = templateCommentary(actions, syntheticTeams, { ...options, language: 'en', style }).text;
       expect(en).toMatch(/Reds|Blues/);
       if (style === 'play-by-play') expect(en).toMatch(/Son|Kane|Kim|Lee/);
       expect(en).not.toMatch(/red team|blue team|the red number|the blue number/);
     }
-    const ko = templateCommentary(actions, teams, { seed: 5, language: 'ko', style: 'play-by-play', teamNames: { 0: '레즈', 1: '블루스' }, roster: { 1: '손흥민' } }).text;
+    const ko = templateCommentary(actions, syntheticTeams, { seed: 5, language: 'ko', style: 'play-by-play', teamNames: { 0: '레즈', 1: '블루스' }, roster: { 1: '손흥민' } }).text;
     expect(ko).toContain('손흥민 선수');
     expect(ko).toMatch(/레즈|블루스/);
   });
 
   it('writes nothing for a video without events', () => {
     for (const style of styles) {
-      const c = templateCommentary({ ...actions, events: [] }, teams, { language: 'en', style, seed: 1 });
+      const c = templateCommentary({ ...actions, events: [] }, syntheticTeams, { language: 'en', style, seed: 1 });
       expect(c).toMatchObject({ lines: [], text: '' });
     }
   });
@@ -207,7 +180,7 @@ afterAll(async () => {
 async function stage(videoId: string, actions: ActionsFile): Promise<CommentaryRequest> {
   const resultsPrefix = `results/${videoId}/`;
   await storage.put(`${resultsPrefix}actions.json`, JSON.stringify(actions));
-  await storage.put(`${resultsPrefix}tracks.json`, JSON.stringify({ tracks: trackList }));
+  await storage.put(`${resultsPrefix}tracks.json`, JSON.stringify({ tracks: syntheticTrackList }));
   return { videoId, actionsKey: `${resultsPrefix}actions.json`, tracksKey: `${resultsPrefix}tracks.json`, resultsPrefix, language: 'en' };
 }
 
@@ -221,7 +194,7 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
 
 describe('writeCommentary with the template (the default)', () => {
   it('writes commentary.json, .vtt and .srt in English and Korean', async () => {
-    const actions = match(40);
+    const actions = syntheticMatch(40);
     const write = createWriteCommentary(storage);
     for (const language of languages) {
       const request = await stage(`tpl-${language}`, actions);
@@ -239,7 +212,7 @@ describe('writeCommentary with the template (the default)', () => {
   });
 
   it('refuses bad options for good', async () => {
-    const request = await stage('tpl-bad', match(10));
+    const request = await stage('tpl-bad', syntheticMatch(10));
     const failure = await failureOf(inActivity(activityEnv(), createWriteCommentary(storage), { ...request, style: 'poetry' as Style }));
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toMatch(/style/);
@@ -282,7 +255,7 @@ describe('writeCommentary with OpenAI', () => {
   const commentator = (extra = {}) => createCommentator({ backend: 'openai', apiKey, baseURL: server.baseURL, model: 'gpt-test', temperature: 0.4, maxTokens: 4000, timeoutMs: 5000, ...extra });
 
   it('sends the schema and the events and writes grounded lines', async () => {
-    const actions = match(30);
+    const actions = syntheticMatch(30);
     const request = await stage('oa-ok', actions);
     server.reply(goodAnswer('ko'));
     const result = await inActivity(activityEnv(), createWriteCommentary(storage, commentator()), { ...request, language: 'ko' as const, roster: { 1: '손흥민' } });
@@ -307,7 +280,7 @@ describe('writeCommentary with OpenAI', () => {
   });
 
   it('fails a 429 retryably after Retry-After, and the next attempt succeeds', async () => {
-    const actions = match(20);
+    const actions = syntheticMatch(20);
     const request = await stage('oa-429', actions);
     const write = createWriteCommentary(storage, commentator());
     server.reply(apiError(429, 'Rate limit reached for gpt-test', { 'retry-after': '7' }, 'rate_limit_exceeded'), goodAnswer());
@@ -323,7 +296,7 @@ describe('writeCommentary with OpenAI', () => {
   });
 
   it('fails a 5xx retryably, with the delay the server asks for if any', async () => {
-    const request = await stage('oa-503', match(10));
+    const request = await stage('oa-503', syntheticMatch(10));
     const write = createWriteCommentary(storage, commentator());
     server.reply(apiError(503, 'overloaded', { 'retry-after-ms': '1500' }), apiError(500, 'boom'));
     expect((await failureOf(inActivity(activityEnv(), write, request))).nextRetryDelay).toBe(1500);
@@ -334,7 +307,7 @@ describe('writeCommentary with OpenAI', () => {
   });
 
   it('fails 401 and 400 for good, with the reason', async () => {
-    const request = await stage('oa-401', match(10));
+    const request = await stage('oa-401', syntheticMatch(10));
     const write = createWriteCommentary(storage, commentator());
     server.reply(apiError(401, `Incorrect API key provided: ${apiKey}`, {}, 'invalid_api_key'));
     const unauthorised = await failureOf(inActivity(activityEnv(), write, request));
@@ -351,7 +324,7 @@ describe('writeCommentary with OpenAI', () => {
   });
 
   it('asks again once for a malformed answer, then fails for good and writes nothing', async () => {
-    const actions = match(15);
+    const actions = syntheticMatch(15);
     const request = await stage('oa-bad', actions);
     const e = actions.events[0]!;
     server.reply(
@@ -370,7 +343,7 @@ describe('writeCommentary with OpenAI', () => {
   });
 
   it('rejects lines timed outside their events and lines in the wrong language', async () => {
-    const actions = match(15);
+    const actions = syntheticMatch(15);
     const request = await stage('oa-time', actions);
     const e = actions.events[0]!;
     server.reply(
@@ -388,7 +361,7 @@ describe('writeCommentary with OpenAI', () => {
   });
 
   it('moves a line rounded a hair outside its events inside them', async () => {
-    const actions = match(15);
+    const actions = syntheticMatch(15);
     const request = await stage('oa-snap', actions);
     const [a, b] = actions.events;
     server.reply(chatCompletion({ lines: [
@@ -402,14 +375,14 @@ describe('writeCommentary with OpenAI', () => {
   });
 
   it('writes no lines and asks nothing for a video without events', async () => {
-    const request = await stage('oa-empty', { ...match(15), events: [] });
+    const request = await stage('oa-empty', { ...syntheticMatch(15), events: [] });
     const result = await inActivity(activityEnv(), createWriteCommentary(storage, commentator()), request);
     expect(result).toMatchObject({ lines: 0, model: 'gpt-test' });
     expect(server.requests).toHaveLength(0);
   });
 
   it('splits a two-hour match into windows and merges the lines in time order', async () => {
-    const actions = match(7200, 3);
+    const actions = syntheticMatch(7200, 3);
     expect(actions.events.length).toBeGreaterThan(2000);
     const parts = windows(actions.events, 300, 150);
     expect(parts.flat()).toHaveLength(actions.events.length);
@@ -432,7 +405,7 @@ describe('writeCommentary with OpenAI', () => {
   });
 
   it('resumes after the windows a previous attempt finished', async () => {
-    const actions = match(900, 4);
+    const actions = syntheticMatch(900, 4);
     const request = await stage('oa-resume', actions);
     const parts = windows(actions.events, 300, 150);
     expect(parts.length).toBeGreaterThan(2);
