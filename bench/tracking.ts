@@ -1,5 +1,5 @@
 // Tracking and action-recognition evaluation on generated clips with seeds the tests do not use
-// (tests use 1-12 and 101; the tracker was tuned on 201-230): MOTA and IDF1 from motmetrics' own MOTChallenge app (PyPI
+// (tests use 1-12 and 101; the tracker was tuned on 201-264): MOTA and IDF1 from motmetrics' own MOTChallenge app (PyPI
 // motmetrics==1.4.0 under .tools/py), HOTA computed here (tracking-hota.ts; 1.4.0 has none), action
 // events by precision, recall and F1 at ±1 s, and the MOT job's speed beside ffmpeg's decode-only
 // speed and the clip's frame rate, with each job's peak RSS. The MOT job and the decode-only ffmpeg

@@ -7,7 +7,8 @@ import type { TracksFile } from '../jobs/formats';
 import { makeClip, type Clip } from './fixtures/clip';
 import { iou } from '../jobs/mot/box';
 import { cutAtEncounters, stitchTracks } from '../jobs/mot/stitch';
-import { Track, type ScoredBox } from '../jobs/mot/tracker';
+import { kitColors, kitOf, type Rgb } from '../jobs/mot/team';
+import { Track, Tracker, type ScoredBox } from '../jobs/mot/tracker';
 import { readMot, score, type MotBox } from './fixtures/clip/score';
 import { jobCommands } from '../common/job-programs';
 
@@ -137,6 +138,45 @@ describe('stitching', () => {
     const ends = tracks.map((t) => [t.observations[0]!.box.y + 50, t.observations.at(-1)!.box.x + 20]);
     // The player who came from the top (y 0) left to the right (x 160); the one from below, to the left.
     expect(ends.sort((p, q) => p[0]! - q[0]!)).toEqual([[0, 160], [200, 40]]);
+  });
+});
+
+describe('kits', () => {
+  // Yellow and orange shirts are 92 apart in RGB: a fixed colour distance cannot keep such teams
+  // apart once shading and compression spread each kit's samples.
+  const yellow: Rgb = [250, 212, 30];
+  const orange: Rgb = [245, 120, 20];
+  const around = (c: Rgb, k: number): Rgb => [c[0] - (k % 7) * 3, c[1] - (k % 5) * 4, c[2] + (k % 3) * 3];
+  const samples = Array.from({ length: 200 }, (_, k) => around(k % 3 ? yellow : orange, k));
+
+  it('learns both kits and tells which one a colour clearly wears', () => {
+    const kits = kitColors(samples)!;
+    expect(kits).not.toBeNull();
+    const yellowKit = kitOf(yellow, kits);
+    expect(yellowKit).not.toBeNull();
+    expect(kitOf(around(yellow, 4), kits)).toBe(yellowKit);
+    expect(kitOf(orange, kits)).toBe(1 - yellowKit!);
+    // Half one shirt, half the other: two players in one box wear no kit.
+    expect(kitOf([248, 166, 25], kits)).toBeNull();
+  });
+
+  it('finds no kits when only one team has been seen', () => {
+    expect(kitColors(samples.filter((_, k) => k % 3))).toBeNull();
+  });
+
+  it('never continues a track with a detection that clearly wears the other kit', () => {
+    const kits = kitColors(samples)!;
+    const player = (frame: number, color: Rgb): ScoredBox => ({ x: 100 + frame, y: 100, w: 40, h: 100, score: 0.9, color, kit: kitOf(color, kits), isolated: true });
+    const tracker = new Tracker({ highScore: 0.5, lowScore: 0.1, newTrackScore: 0.5, minHits: 1, maxAge: 30, buffer: 0.3, maxColorDistance: 90 });
+    // The last shirt is clearly orange, yet within the fixed colour distance of yellow.
+    const lastShirt: Rgb = [240, 135, 22];
+    expect(kitOf(lastShirt, kits)).toBe(kitOf(orange, kits));
+    expect(Math.hypot(...lastShirt.map((v, i) => v - yellow[i]!))).toBeLessThan(90);
+    for (let frame = 0; frame <= 12; frame += 6) {
+      if (frame) for (let k = 0; k < 6; k++) tracker.predict();
+      tracker.update(frame, [player(frame, frame < 12 ? yellow : lastShirt)]);
+    }
+    expect(tracker.tracks.map((t) => t.observations.map((o) => o.frame))).toEqual([[0, 6], [12]]);
   });
 });
 

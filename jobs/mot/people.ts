@@ -1,14 +1,17 @@
 // People from detections to finished tracks: each detection frame's boxes (in working-size pixels)
 // are scaled to the source video, given their kit colour, and associated; at the end the track
-// fragments are stitched, gaps interpolated and teams split.
+// fragments are stitched, gaps interpolated and teams split. The first seconds of detections are
+// held back until the two kits are known, so that a player who clearly wears one kit is never
+// joined to a track of the other (close kits, such as yellow and orange, defeat a fixed colour
+// distance).
 import type { Track as TrackOut } from '../formats';
 import { appearanceOf } from './appearance';
 import type { Box } from './box';
 import type { Detection } from './detector';
 import { buildTracks } from './output';
 import { cutAtEncounters, stitchTracks } from './stitch';
-import { torsoColor } from './team';
-import { Tracker, type TrackerOptions } from './tracker';
+import { kitColors, kitOf, torsoColor, type Rgb } from './team';
+import { Tracker, type ScoredBox, type TrackerOptions } from './tracker';
 
 /** How people are tracked; written to tracks.json beside the detector's settings. */
 export const TRACKING = {
@@ -23,6 +26,8 @@ export const TRACKING = {
   stitch: { maxGapSeconds: 3, maxColorDistance: 90, appearanceWeight: 0.5, appearanceScale: 60 },
   /** A detection overlapped by another over less than this share of the smaller box counts as isolated. */
   isolatedOverlap: 0.2,
+  /** Detections held back, from the start, to learn the two kit colours before tracking. */
+  kitSeconds: 10,
 };
 
 export interface Frame {
@@ -35,6 +40,9 @@ export interface Frame {
 export class PeopleTracking {
   private readonly tracker: Tracker;
   private predictedTo = -1;
+  /** The two kit colours, learnt from the first kitSeconds of detections (undefined until then). */
+  private kits: [Rgb, Rgb] | null | undefined;
+  private pending: { index: number; people: ScoredBox[] }[] = [];
   /** The last frame detection ran on. */
   lastDetected = 0;
 
@@ -55,19 +63,37 @@ export class PeopleTracking {
   add(frame: Frame, detections: Detection[]): void {
     const { x: sx, y: sy } = this.scale;
     const { width, height } = this.tile;
-    const people = detections.map((d) => ({
+    const people: ScoredBox[] = detections.map((d) => ({
       x: d.x * sx, y: d.y * sy, w: d.w * sx, h: d.h * sy, score: d.score,
       color: torsoColor(frame.rgb, width, height, d),
       appearance: appearanceOf(frame.rgb, width, height, d),
       isolated: detections.every((o) => o === d || overlap(d, o) < TRACKING.isolatedOverlap),
     }));
-    for (; this.predictedTo < frame.index; this.predictedTo++) if (this.predictedTo >= 0) this.tracker.predict();
-    this.tracker.update(frame.index, people);
     this.lastDetected = frame.index;
+    if (this.kits === undefined) {
+      this.pending.push({ index: frame.index, people });
+      if (frame.index - this.pending[0]!.index >= TRACKING.kitSeconds * this.video.fps) this.flush();
+      return;
+    }
+    this.track(frame.index, people);
+  }
+
+  /** Learns the kits from the frames held back and tracks them. */
+  private flush(): void {
+    this.kits = kitColors(this.pending.flatMap((f) => f.people.flatMap((p) => (p.isolated && p.color ? [p.color] : []))));
+    for (const f of this.pending) this.track(f.index, f.people);
+    this.pending = [];
+  }
+
+  private track(index: number, people: ScoredBox[]): void {
+    for (const p of people) p.kit = kitOf(p.color, this.kits ?? null);
+    for (; this.predictedTo < index; this.predictedTo++) if (this.predictedTo >= 0) this.tracker.predict();
+    this.tracker.update(index, people);
   }
 
   /** Every track, a box on each of its frames up to `lastFrame` (0-based). */
   finish(lastFrame: number): TrackOut[] {
+    if (this.kits === undefined) this.flush();
     const fps = this.video.fps;
     // Stitching leaves each track with the filter of its latest part, so every track counts as alive:
     // only those seen on the last detection frame are carried on to the end.

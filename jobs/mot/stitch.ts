@@ -2,7 +2,8 @@
 // comes back as a new track, and two players of one team who cross may leave with each other's
 // tracks. Whole tracks are known by now, so tracks are first cut where a close encounter ends, then
 // a track that ends is joined to one that starts after it where both their motions point at the
-// same place, the kits agree and the players look alike (appearance.ts).
+// same place, the kits agree (in colour, and in the kit most of their detections clearly wore) and
+// the players look alike (appearance.ts).
 import { appearanceDistance, blendAppearance, type Appearance } from './appearance';
 import { assign } from './assign';
 import type { Box } from './box';
@@ -65,6 +66,7 @@ export function stitchTracks(tracks: readonly Track[], o: StitchOptions): Track[
     const ca = colors[i];
     const cb = colors[j];
     if (ca && cb && Math.hypot(ca[0] - cb[0], ca[1] - cb[1], ca[2] - cb[2]) > o.maxColorDistance) return Infinity;
+    if (a.kit !== null && b.kit !== null && a.kit !== b.kit) return Infinity;
     const h = (e.h + s.h) / 2;
     if (Math.abs(e.h - s.h) > 0.35 * h) return Infinity;
     const forward = Math.hypot(e.x + e.vx * gap - s.x, e.y + e.vy * gap - s.y);

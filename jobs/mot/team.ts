@@ -1,7 +1,8 @@
 // Teams from jersey colour: each detection samples the middle of its torso, each track keeps the
-// median of its samples, and 2-means over the tracks splits them in two.
+// median of its samples, and 2-means over the tracks splits them in two. While tracking, the two
+// kit colours (2-means over the first detections) tell which detections clearly wear which kit.
 
-type Rgb = [number, number, number];
+export type Rgb = [number, number, number];
 
 /** Median colour of a box's torso region, leaving out grass-green pixels. */
 export function torsoColor(rgb: Uint8Array, width: number, height: number, box: { x: number; y: number; w: number; h: number }): Rgb | undefined {
@@ -42,20 +43,57 @@ export function splitTeams(colors: (Rgb | null)[], weights: number[] = colors.ma
   const known = index.map((i) => colors[i]!);
   const weight = index.map((i) => weights[i] ?? 1);
   if (known.length < 2) return colors.map((c) => (c ? 0 : null));
-  let best: { labels: (0 | 1)[]; cost: number } = { labels: known.map(() => 0), cost: Infinity };
-  for (let a = 0; a < known.length; a++) {
-    for (let b = a + 1; b < known.length; b++) {
-      const result = kMeans2(known, weight, [known[a]!, known[b]!]);
-      if (result.cost < best.cost) best = result;
-    }
-  }
+  const best = twoMeans(known, weight);
   const flip = best.labels[0] === 1 ? 1 : 0;
   const teams: (0 | 1 | null)[] = colors.map(() => null);
   index.forEach((i, k) => (teams[i] = (best.labels[k]! ^ flip) as 0 | 1));
   return teams;
 }
 
-function kMeans2(colors: Rgb[], weight: number[], start: [Rgb, Rgb]): { labels: (0 | 1)[]; cost: number } {
+/** A colour belongs to a kit when the other kit is at least this many times as far from it. */
+const KIT_MARGIN = 2;
+/** Kit colours closer than this (RGB distance) are one kit seen twice: only one team has been seen. */
+const MIN_KIT_DISTANCE = 40;
+
+/** Colours sampled for kitColors: enough to find both kits, few enough for its pairwise starts. */
+const KIT_SAMPLE = 60;
+
+/**
+ * The two kit colours among players' colours (2-means over an even sample of them); null with fewer
+ * than two colours or when the two are too alike to be two kits.
+ */
+export function kitColors(colors: Rgb[]): [Rgb, Rgb] | null {
+  if (colors.length < 2) return null;
+  const step = Math.max(1, colors.length / KIT_SAMPLE);
+  const sample: Rgb[] = [];
+  for (let i = 0; i < colors.length; i += step) sample.push(colors[Math.floor(i)]!);
+  const [a, b] = twoMeans(sample, sample.map(() => 1)).centers;
+  return distance(a, b) < MIN_KIT_DISTANCE ? null : [a, b];
+}
+
+/** The kit a colour belongs to: the one it is nearest, when the other is at least KIT_MARGIN times as far; else null. */
+export function kitOf(color: Rgb | undefined, kits: [Rgb, Rgb] | null): 0 | 1 | null {
+  if (!color || !kits) return null;
+  const d0 = distance(color, kits[0]);
+  const d1 = distance(color, kits[1]);
+  if (d0 * KIT_MARGIN <= d1) return 0;
+  if (d1 * KIT_MARGIN <= d0) return 1;
+  return null;
+}
+
+/** The 2-means split with the least weighted spread over every pair of colours as starting centres (at least two colours). */
+function twoMeans(colors: Rgb[], weight: number[]): { labels: (0 | 1)[]; cost: number; centers: [Rgb, Rgb] } {
+  let best: { labels: (0 | 1)[]; cost: number; centers: [Rgb, Rgb] } | undefined;
+  for (let a = 0; a < colors.length; a++) {
+    for (let b = a + 1; b < colors.length; b++) {
+      const result = kMeans2(colors, weight, [colors[a]!, colors[b]!]);
+      if (!best || result.cost < best.cost) best = result;
+    }
+  }
+  return best!;
+}
+
+function kMeans2(colors: Rgb[], weight: number[], start: [Rgb, Rgb]): { labels: (0 | 1)[]; cost: number; centers: [Rgb, Rgb] } {
   let centers = start;
   let labels: (0 | 1)[] = [];
   for (let iteration = 0; iteration < 10; iteration++) {
@@ -64,7 +102,7 @@ function kMeans2(colors: Rgb[], weight: number[], start: [Rgb, Rgb]): { labels: 
     centers = [next[0] ?? centers[0], next[1] ?? centers[1]];
   }
   const cost = colors.reduce((s, c, i) => s + weight[i]! * distance(c, centers[labels[i]!]) ** 2, 0);
-  return { labels, cost };
+  return { labels, cost, centers };
 }
 
 function median(values: number[]): number {

@@ -28,6 +28,8 @@ export interface ScoredBox extends Box {
   appearance?: Appearance;
   /** No other detection overlaps it, so its appearance is the player's alone. */
   isolated?: boolean;
+  /** The kit its colour clearly belongs to (see kitOf), if any. */
+  kit?: 0 | 1 | null;
 }
 
 export interface Observation {
@@ -37,6 +39,7 @@ export interface Observation {
   color?: [number, number, number];
   appearance?: Appearance;
   isolated: boolean;
+  kit?: 0 | 1 | null;
 }
 
 export class Track {
@@ -48,6 +51,14 @@ export class Track {
   filter: KalmanBox;
   /** Running mean of the jersey colour, to keep players of different teams apart. */
   color?: [number, number, number];
+  /** Observations that clearly wore each kit. */
+  private kitVotes: [number, number] = [0, 0];
+
+  /** The kit most of its observations clearly wore, if any. */
+  get kit(): 0 | 1 | null {
+    const [a, b] = this.kitVotes;
+    return a > b ? 0 : b > a ? 1 : null;
+  }
 
   constructor(frame: number, det: ScoredBox) {
     this.filter = new KalmanBox(toMeasurement(det));
@@ -74,6 +85,8 @@ export class Track {
   /** Takes over a track that continues this one (see stitch.ts). */
   absorb(later: Track): void {
     this.observations.push(...later.observations);
+    this.kitVotes[0] += later.kitVotes[0];
+    this.kitVotes[1] += later.kitVotes[1];
     this.hits += later.hits;
     this.lastFrame = later.lastFrame;
     this.filter = later.filter;
@@ -85,8 +98,10 @@ export class Track {
    */
   split(at: number): Track {
     const [first, ...rest] = this.observations.splice(at);
-    const later = new Track(first!.frame, { ...first!.box, score: first!.score, color: first!.color, appearance: first!.appearance, isolated: first!.isolated });
+    const later = new Track(first!.frame, { ...first!.box, score: first!.score, color: first!.color, appearance: first!.appearance, isolated: first!.isolated, kit: first!.kit });
     later.observations.push(...rest);
+    later.kitVotes = kitVotesOf(later.observations);
+    this.kitVotes = kitVotesOf(this.observations);
     later.hits = rest.length + 1;
     later.lastFrame = this.lastFrame;
     later.filter = this.filter;
@@ -97,8 +112,9 @@ export class Track {
   }
 
   private record(frame: number, det: ScoredBox): void {
-    const { x, y, w, h, score, color, appearance, isolated = true } = det;
-    this.observations.push({ frame, box: { x, y, w, h }, score, color, appearance, isolated });
+    const { x, y, w, h, score, color, appearance, isolated = true, kit } = det;
+    this.observations.push({ frame, box: { x, y, w, h }, score, color, appearance, isolated, kit });
+    if (kit != null) this.kitVotes[kit]++;
     if (!det.color) return;
     const c = this.color;
     this.color = c ? (c.map((v, i) => 0.8 * v + 0.2 * det.color![i]!) as [number, number, number]) : det.color;
@@ -155,12 +171,19 @@ export class Tracker {
     if (!tracks.length || !dets.length) return { tracks, detections: dets };
     const cost = tracks.map((t) => dets.map((d) => {
       if (t.color && d.color && colorDistance(t.color, d.color) > this.options.maxColorDistance) return Infinity;
+      if (t.kit !== null && d.kit != null && d.kit !== t.kit) return Infinity;
       return 1 - bufferedIou(t.predicted, d, this.options.buffer);
     }));
     const { matches, rows, cols } = assign(cost, maxCost);
     for (const [r, c] of matches) tracks[r]!.update(frame, dets[c]!);
     return { tracks: rows.map((r) => tracks[r]!), detections: cols.map((c) => dets[c]!) };
   }
+}
+
+function kitVotesOf(observations: readonly Observation[]): [number, number] {
+  const votes: [number, number] = [0, 0];
+  for (const o of observations) if (o.kit != null) votes[o.kit]++;
+  return votes;
 }
 
 function colorDistance(a: [number, number, number], b: [number, number, number]): number {
