@@ -161,7 +161,10 @@ describe('kits', () => {
   });
 
   it('finds no kits when only one team has been seen', () => {
-    expect(kitColors(samples.filter((_, k) => k % 3))).toBeNull();
+    const yellowOnly = samples.filter((_, k) => k % 3);
+    expect(kitColors(yellowOnly)).toBeNull();
+    // A referee in black beside them is not a second team.
+    expect(kitColors([...yellowOnly, ...yellowOnly.slice(0, 12).map((): Rgb => [20, 20, 20])])).toBeNull();
   });
 
   it('never continues a track with a detection that clearly wears the other kit', () => {

@@ -52,23 +52,29 @@ export function splitTeams(colors: (Rgb | null)[], weights: number[] = colors.ma
 
 /** A colour belongs to a kit when the other kit is at least this many times as far from it. */
 const KIT_MARGIN = 2;
-/** Kit colours closer than this (RGB distance) are one kit seen twice: only one team has been seen. */
+/**
+ * Only one team has been seen when the two colours found are closer than this (RGB distance), or
+ * one of them is this rare (a referee, or two players in one box).
+ */
 const MIN_KIT_DISTANCE = 40;
+const MIN_KIT_SHARE = 0.2;
 
 /** Colours sampled for kitColors: enough to find both kits, few enough for its pairwise starts. */
 const KIT_SAMPLE = 60;
 
 /**
  * The two kit colours among players' colours (2-means over an even sample of them); null with fewer
- * than two colours or when the two are too alike to be two kits.
+ * than two colours or when they show one kit only.
  */
 export function kitColors(colors: Rgb[]): [Rgb, Rgb] | null {
   if (colors.length < 2) return null;
   const step = Math.max(1, colors.length / KIT_SAMPLE);
   const sample: Rgb[] = [];
   for (let i = 0; i < colors.length; i += step) sample.push(colors[Math.floor(i)]!);
-  const [a, b] = twoMeans(sample, sample.map(() => 1)).centers;
-  return distance(a, b) < MIN_KIT_DISTANCE ? null : [a, b];
+  const { centers, labels } = twoMeans(sample, sample.map(() => 1));
+  const share = labels.filter((l) => l === 0).length / labels.length;
+  if (Math.min(share, 1 - share) < MIN_KIT_SHARE || distance(...centers) < MIN_KIT_DISTANCE) return null;
+  return centers;
 }
 
 /** The kit a colour belongs to: the one it is nearest, when the other is at least KIT_MARGIN times as far; else null. */
