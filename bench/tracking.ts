@@ -16,13 +16,15 @@ import { mapIds } from './tracking-events';
 import { readMot } from '../test/fixtures/clip/score';
 import { hota } from './tracking-hota';
 import { jobCommands } from '../common/job-programs';
+import { DEFAULT_STRIDE as JOB_DEFAULT_STRIDE } from '../jobs/mot/people';
 
 export type Row = Record<string, string | number>;
 
 const SEEDS = [301, 302, 303, 304, 305, 306, 307, 308, 309, 310];
 const SPEED_SEED = 306;
 const SECONDS = 10;
-const DEFAULT_STRIDE = '6'; // jobs/mot/main.ts; the job is run without BING_DETECT_STRIDE for it
+/** The job is run without BING_DETECT_STRIDE for it. */
+const DEFAULT_STRIDE = String(JOB_DEFAULT_STRIDE);
 /**
  * Stride 1 on a short clip; the default stride on a longer one, where the job's start-up (about
  * a second: Node, the model, the first inference) weighs as little as it does on a real match.

@@ -6,12 +6,10 @@
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PersonDetector, type Detection } from '../jobs/mot/detector';
+import { JOB_DETECTOR, PersonDetector, type Detection } from '../jobs/mot/detector';
 
 // The package exports no subpaths; its main file lives in dist/, the assets beside it.
 const SAMPLES = join(dirname(require.resolve('@vladmandic/human')), '..', 'assets', 'samples.jpg');
-/** As the MOT job loads the detector (jobs/mot/main.ts). */
-const OPTIONS = { minScore: 0.1, iouThreshold: 0.5, maxDetections: 60, inputSize: 512 };
 
 interface Region { x: number; y: number; w: number; h: number }
 
@@ -52,7 +50,7 @@ const contains = (d: Detection, x: number, y: number): boolean => x >= d.x && x 
 let detector: PersonDetector;
 
 beforeAll(async () => {
-  detector = await PersonDetector.load(OPTIONS);
+  detector = await PersonDetector.load(JOB_DETECTOR);
 });
 
 describe('person detector on a photograph', () => {

@@ -44,6 +44,11 @@ export interface Detection {
   score: number;
 }
 
+/** Whether `size` can be the detector's input side: a multiple of 32 from 64. */
+export function isInputSize(size: number): boolean {
+  return Number.isInteger(size / 32) && size >= 64;
+}
+
 export interface DetectorOptions {
   minScore: number;
   iouThreshold: number;
@@ -51,6 +56,9 @@ export interface DetectorOptions {
   /** Side of the square model input, a multiple of 32: inference time grows with its area. */
   inputSize: number;
 }
+
+/** The MOT job's settings, unless BING_DETECT_SIZE sets the input side. */
+export const JOB_DETECTOR: DetectorOptions = { minScore: 0.1, iouThreshold: 0.5, maxDetections: 60, inputSize: 512 };
 
 // The package exports no subpaths; its main file lives in dist/, the models beside it.
 const modelDir = (): string => join(dirname(require.resolve('@vladmandic/human')), '..', 'models');
@@ -92,7 +100,7 @@ export class PersonDetector {
 
   static async load(options: DetectorOptions): Promise<PersonDetector> {
     const size = options.inputSize;
-    if (!Number.isInteger(size / 32) || size < 64) throw new Error(`the detector's input size must be a multiple of 32 from 64, got ${size}`);
+    if (!isInputSize(size)) throw new Error(`the detector's input size must be a multiple of 32 from 64, got ${size}`);
     setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
     await tf.setBackend('wasm');
     await tf.ready();

@@ -1,23 +1,16 @@
 // The MOT job: people in the single video of processing/input/video/ are detected every
-// BING_DETECT_STRIDE frames (at BING_DETECT_SIZE, the detector's input side), tracked in between, split into teams, and written to
-// processing/output/tracks/ as tracks.json and tracks.txt.
+// BING_DETECT_STRIDE frames (at BING_DETECT_SIZE, the detector's input side), tracked in between,
+// split into teams, and written to processing/output/tracks/ as tracks.json and tracks.txt.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { JobFailure, log, processingInput, processingOutput, reportProgress, runJob } from '../contract';
 import { findBallCandidates } from './ball';
 import { ballPath, type BallPoint } from './ballpath';
-import { PersonDetector } from './detector';
+import { isInputSize, JOB_DETECTOR, PersonDetector } from './detector';
 import { decodeFrames, prefetch, probeVideo, type DecodedFrame } from './frames';
 import { ballTrack, bodiesByFrame, videoFacts, writeTracks } from './output';
-import { PeopleTracking, TRACKING } from './people';
+import { DEFAULT_STRIDE, PeopleTracking, TRACKING } from './people';
 
-/**
- * Detect every 6th frame, two frames per inference: faster than 25 fps on one core (see
- * bench/tracking.ts). Every 5th keeps a few more identities and is about a tenth slower.
- */
-const DEFAULT_STRIDE = 6;
-
-const DETECTOR = { minScore: 0.1, iouThreshold: 0.5, maxDetections: 60, inputSize: 512 };
 /** The ball's diameter and top speed as shares of the frame height (and per second). */
 const BALL = { diameter: 0.015, maxSpeed: 1.25, maxGapSeconds: 0.5 };
 
@@ -45,10 +38,10 @@ async function main(): Promise<void> {
   const started = Date.now();
   const path = inputVideo();
   const stride = integerFromEnv('BING_DETECT_STRIDE', DEFAULT_STRIDE, (n) => n >= 1, 'a positive integer');
-  const inputSize = integerFromEnv('BING_DETECT_SIZE', DETECTOR.inputSize, (n) => n >= 64 && n % 32 === 0, 'a multiple of 32 from 64');
+  const inputSize = integerFromEnv('BING_DETECT_SIZE', JOB_DETECTOR.inputSize, isInputSize, 'a multiple of 32 from 64');
   const video = await probeVideo(path);
   log(`mot: ${path}: ${video.width}x${video.height} ${video.fps.toFixed(2)} fps, ${video.frames} frames, ${video.codec} in ${video.container}`);
-  const detector = await PersonDetector.load({ ...DETECTOR, inputSize });
+  const detector = await PersonDetector.load({ ...JOB_DETECTOR, inputSize });
   const tile = detector.workingSize(video.width, video.height);
   const sx = video.width / tile.width;
   const sy = video.height / tile.height;
@@ -89,7 +82,7 @@ async function main(): Promise<void> {
   const seconds = (Date.now() - started) / 1000;
   writeTracks(processingOutput('tracks'), {
     video: { ...videoFacts(video), frames: lastFrame + 1 },
-    detector: { ...detector.describe(), stride, tile, minScore: DETECTOR.minScore, tracking: TRACKING, seconds, framesPerSecond: (lastFrame + 1) / seconds },
+    detector: { ...detector.describe(), stride, tile, minScore: JOB_DETECTOR.minScore, tracking: TRACKING, seconds, framesPerSecond: (lastFrame + 1) / seconds },
     tracks,
   });
   reportProgress(1, { tracks: tracks.length, ballFrames: ball.length, seconds });

@@ -13,6 +13,12 @@ import { cutAtEncounters, stitchTracks } from './stitch';
 import { kitColors, kitOf, torsoColor, type Rgb } from './team';
 import { Tracker, type ScoredBox, type TrackerOptions } from './tracker';
 
+/**
+ * Detect every 6th frame, two frames per inference: faster than 25 fps on one core (see
+ * bench/tracking.ts). Every 5th keeps a few more identities and is about a tenth slower.
+ */
+export const DEFAULT_STRIDE = 6;
+
 /** How people are tracked; written to tracks.json beside the detector's settings. */
 export const TRACKING = {
   tracker: { highScore: 0.22, lowScore: 0.1, newTrackScore: 0.25, minHits: 3, buffer: 0.3, maxColorDistance: 90 } satisfies Omit<TrackerOptions, 'maxAge'>,
