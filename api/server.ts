@@ -32,8 +32,13 @@ async function main(): Promise<void> {
     webhookSecret: config.BING_WEBHOOK_SECRET,
     logger,
   });
-  const server = app.listen(config.BING_API_PORT, config.BING_API_HOST, () => {
-    logger.info(`API listening on http://${config.BING_API_HOST}:${config.BING_API_PORT}`);
+  const address = `${config.BING_API_HOST}:${config.BING_API_PORT}`;
+  const server = app.listen(config.BING_API_PORT, config.BING_API_HOST, (err?: Error) => {
+    if (err) {
+      process.stderr.write(`bing-api: cannot listen on ${address}: ${err.message}\n`);
+      process.exit(1);
+    }
+    logger.info(`API listening on http://${address}`);
   });
   server.requestTimeout = 0;
   const stop = () => {

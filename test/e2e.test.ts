@@ -275,3 +275,11 @@ describe('the local stack', () => {
     expect(state.starts).toBeLessThanOrEqual(2);
   });
 });
+
+describe('starting the local stack', () => {
+  it('refuses an API port that is also the Temporal port, saying which settings clash', async () => {
+    const clash = await LocalStack.create({ TEMPORAL_ADDRESS: '127.0.0.1:7233', BING_API_PORT: '7233' });
+    await expect(clash.start()).rejects.toThrow('TEMPORAL_ADDRESS and BING_API_PORT both name port 7233');
+    await clash.dispose();
+  });
+});

@@ -100,7 +100,21 @@ async function stop(code: number): Promise<void> {
 
 const exited = (child: ChildProcess) => new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
+/** The ports this launcher serves on must differ: a clash shows only as a server that will not start. */
+function checkPortsDiffer(): void {
+  const ports: [string, number][] = [
+    ['TEMPORAL_ADDRESS', Number(temporalPort)],
+    ['BING_TEMPORAL_UI_PORT', config.BING_TEMPORAL_UI_PORT],
+    ['BING_API_PORT', config.BING_API_PORT],
+  ];
+  for (const [i, [name, port]] of ports.entries()) {
+    const clash = ports.slice(i + 1).find(([, other]) => other === port);
+    if (clash) throw new Error(`${name} and ${clash[0]} both name port ${port}; give each its own`);
+  }
+}
+
 async function main(): Promise<void> {
+  checkPortsDiffer();
   if (await portOpen(temporalHost, Number(temporalPort))) {
     throw new Error(`something already listens on ${config.TEMPORAL_ADDRESS}; stop it, or set TEMPORAL_ADDRESS to a free port`);
   }

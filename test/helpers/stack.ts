@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { projectRoot } from '../../workers/tools';
-import { freePort } from './ports';
+import { freePorts } from './ports';
 
 const run = promisify(execFile);
 
@@ -31,7 +31,7 @@ export class LocalStack {
 
   static async create(extraEnv: Record<string, string> = {}): Promise<LocalStack> {
     const dataDir = await mkdtemp(join(tmpdir(), 'bing-stack-'));
-    const [temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const [temporalPort, uiPort, apiPort] = await freePorts(3);
     const temporalAddress = `127.0.0.1:${temporalPort}`;
     const env = {
       ...process.env,
