@@ -7,7 +7,7 @@ import type { TracksFile } from '../jobs/formats';
 import { makeClip, type Clip } from './fixtures/clip';
 import { iou } from '../jobs/mot/box';
 import { cutAtEncounters, stitchTracks } from '../jobs/mot/stitch';
-import { kitColors, kitOf, type Rgb } from '../jobs/mot/team';
+import { colorDistance, kitColors, kitOf, type Rgb } from '../jobs/mot/team';
 import { Track, Tracker, type ScoredBox } from '../jobs/mot/tracker';
 import { readMot, score, type MotBox } from './fixtures/clip/score';
 import { jobCommands } from '../common/job-programs';
@@ -174,7 +174,7 @@ describe('kits', () => {
     // The last shirt is clearly orange, yet within the fixed colour distance of yellow.
     const lastShirt: Rgb = [240, 135, 22];
     expect(kitOf(lastShirt, kits)).toBe(kitOf(orange, kits));
-    expect(Math.hypot(...lastShirt.map((v, i) => v - yellow[i]!))).toBeLessThan(90);
+    expect(colorDistance(lastShirt, yellow)).toBeLessThan(90);
     for (let frame = 0; frame <= 12; frame += 6) {
       if (frame) for (let k = 0; k < 6; k++) tracker.predict();
       tracker.update(frame, [player(frame, frame < 12 ? yellow : lastShirt)]);

@@ -7,7 +7,7 @@
 import { appearanceDistance, blendAppearance, type Appearance } from './appearance';
 import { assign } from './assign';
 import type { Box } from './box';
-import { medianColor } from './team';
+import { colorDistance, medianColor } from './team';
 import type { Track } from './tracker';
 
 export interface StitchOptions {
@@ -65,7 +65,7 @@ export function stitchTracks(tracks: readonly Track[], o: StitchOptions): Track[
     if (gap <= 0 || gap > o.maxGap) return Infinity;
     const ca = colors[i];
     const cb = colors[j];
-    if (ca && cb && Math.hypot(ca[0] - cb[0], ca[1] - cb[1], ca[2] - cb[2]) > o.maxColorDistance) return Infinity;
+    if (ca && cb && colorDistance(ca, cb) > o.maxColorDistance) return Infinity;
     if (a.kit !== null && b.kit !== null && a.kit !== b.kit) return Infinity;
     const h = (e.h + s.h) / 2;
     if (Math.abs(e.h - s.h) > 0.35 * h) return Infinity;

@@ -73,23 +73,26 @@ export function kitColors(colors: Rgb[]): [Rgb, Rgb] | null {
   for (let i = 0; i < colors.length; i += step) sample.push(colors[Math.floor(i)]!);
   const { centers, labels } = twoMeans(sample, sample.map(() => 1));
   const share = labels.filter((l) => l === 0).length / labels.length;
-  if (Math.min(share, 1 - share) < MIN_KIT_SHARE || distance(...centers) < MIN_KIT_DISTANCE) return null;
+  if (Math.min(share, 1 - share) < MIN_KIT_SHARE || colorDistance(...centers) < MIN_KIT_DISTANCE) return null;
   return centers;
 }
 
 /** The kit a colour belongs to: the one it is nearest, when the other is at least KIT_MARGIN times as far; else null. */
 export function kitOf(color: Rgb | undefined, kits: [Rgb, Rgb] | null): 0 | 1 | null {
   if (!color || !kits) return null;
-  const d0 = distance(color, kits[0]);
-  const d1 = distance(color, kits[1]);
+  const d0 = colorDistance(color, kits[0]);
+  const d1 = colorDistance(color, kits[1]);
   if (d0 * KIT_MARGIN <= d1) return 0;
   if (d1 * KIT_MARGIN <= d0) return 1;
   return null;
 }
 
+/** A split of colours in two: each colour's side, the weighted squared spread, the two centres. */
+interface TwoMeans { labels: (0 | 1)[]; cost: number; centers: [Rgb, Rgb] }
+
 /** The 2-means split with the least weighted spread over every pair of colours as starting centres (at least two colours). */
-function twoMeans(colors: Rgb[], weight: number[]): { labels: (0 | 1)[]; cost: number; centers: [Rgb, Rgb] } {
-  let best: { labels: (0 | 1)[]; cost: number; centers: [Rgb, Rgb] } | undefined;
+function twoMeans(colors: Rgb[], weight: number[]): TwoMeans {
+  let best: TwoMeans | undefined;
   for (let a = 0; a < colors.length; a++) {
     for (let b = a + 1; b < colors.length; b++) {
       const result = kMeans2(colors, weight, [colors[a]!, colors[b]!]);
@@ -99,15 +102,15 @@ function twoMeans(colors: Rgb[], weight: number[]): { labels: (0 | 1)[]; cost: n
   return best!;
 }
 
-function kMeans2(colors: Rgb[], weight: number[], start: [Rgb, Rgb]): { labels: (0 | 1)[]; cost: number; centers: [Rgb, Rgb] } {
+function kMeans2(colors: Rgb[], weight: number[], start: [Rgb, Rgb]): TwoMeans {
   let centers = start;
   let labels: (0 | 1)[] = [];
   for (let iteration = 0; iteration < 10; iteration++) {
-    labels = colors.map((c) => (distance(c, centers[0]) <= distance(c, centers[1]) ? 0 : 1));
+    labels = colors.map((c) => (colorDistance(c, centers[0]) <= colorDistance(c, centers[1]) ? 0 : 1));
     const next = [0, 1].map((k) => weightedMean(colors.filter((_, i) => labels[i] === k), weight.filter((_, i) => labels[i] === k))) as [Rgb | null, Rgb | null];
     centers = [next[0] ?? centers[0], next[1] ?? centers[1]];
   }
-  const cost = colors.reduce((s, c, i) => s + weight[i]! * distance(c, centers[labels[i]!]) ** 2, 0);
+  const cost = colors.reduce((s, c, i) => s + weight[i]! * colorDistance(c, centers[labels[i]!]) ** 2, 0);
   return { labels, cost, centers };
 }
 
@@ -122,6 +125,7 @@ function weightedMean(colors: Rgb[], weights: number[]): Rgb | null {
   return [0, 1, 2].map((c) => colors.reduce((s, k, i) => s + k[c]! * weights[i]!, 0) / total) as Rgb;
 }
 
-function distance(a: Rgb, b: Rgb): number {
+/** Euclidean distance between two colours in RGB. */
+export function colorDistance(a: Rgb, b: Rgb): number {
   return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 }

@@ -4,6 +4,7 @@ import type { Appearance } from './appearance';
 import { assign } from './assign';
 import { bufferedIou, type Box } from './box';
 import { KalmanBox } from './kalman';
+import { colorDistance, type Rgb } from './team';
 
 export interface TrackerOptions {
   /** Detections at or above this score are matched first and may start tracks. */
@@ -24,7 +25,7 @@ export interface TrackerOptions {
 
 export interface ScoredBox extends Box {
   score: number;
-  color?: [number, number, number];
+  color?: Rgb;
   appearance?: Appearance;
   /** No other detection overlaps it, so its appearance is the player's alone. */
   isolated?: boolean;
@@ -36,7 +37,7 @@ export interface Observation {
   frame: number;
   box: Box;
   score: number;
-  color?: [number, number, number];
+  color?: Rgb;
   appearance?: Appearance;
   isolated: boolean;
   kit?: 0 | 1 | null;
@@ -50,7 +51,7 @@ export class Track {
   readonly observations: Observation[] = [];
   filter: KalmanBox;
   /** Running mean of the jersey colour, to keep players of different teams apart. */
-  color?: [number, number, number];
+  color?: Rgb;
   /** Observations that clearly wore each kit. */
   private kitVotes: [number, number] = [0, 0];
 
@@ -71,7 +72,7 @@ export class Track {
     return { x: x - (a * h) / 2, y: y - h / 2, w: a * h, h };
   }
 
-  get colors(): [number, number, number][] {
+  get colors(): Rgb[] {
     return this.observations.flatMap((o) => (o.color ? [o.color] : []));
   }
 
@@ -117,7 +118,7 @@ export class Track {
     if (kit != null) this.kitVotes[kit]++;
     if (!det.color) return;
     const c = this.color;
-    this.color = c ? (c.map((v, i) => 0.8 * v + 0.2 * det.color![i]!) as [number, number, number]) : det.color;
+    this.color = c ? (c.map((v, i) => 0.8 * v + 0.2 * det.color![i]!) as Rgb) : det.color;
   }
 }
 
@@ -184,10 +185,6 @@ function kitVotesOf(observations: readonly Observation[]): [number, number] {
   const votes: [number, number] = [0, 0];
   for (const o of observations) if (o.kit != null) votes[o.kit]++;
   return votes;
-}
-
-function colorDistance(a: [number, number, number], b: [number, number, number]): number {
-  return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 }
 
 function toMeasurement(b: Box): { x: number; y: number; a: number; h: number } {
