@@ -25,13 +25,20 @@ interface FfprobeOutput {
   format?: { format_name?: string; duration?: string };
 }
 
+/**
+ * ffmpeg input options that let a file be read only as one video in a real container: a playlist
+ * (HLS, concat) or an image sequence inside it cannot open another file. The list matches ingest's
+ * (common/video-input.ts); this job is its own program and keeps its own copy.
+ */
+const SAFE_INPUT = ['-protocol_whitelist', 'file,pipe', '-format_whitelist', 'mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,mpeg,flv,ogg,mxf,h264,hevc'];
+
 export async function probeVideo(path: string): Promise<Probe> {
   let out: FfprobeOutput;
   try {
     const { stdout } = await promisify(execFile)('ffprobe', [
       '-v', 'error', '-select_streams', 'v:0', '-count_packets',
       '-show_entries', 'stream=codec_name,width,height,avg_frame_rate,r_frame_rate,nb_frames,nb_read_packets,duration:format=format_name,duration',
-      '-of', 'json', path,
+      '-of', 'json', ...SAFE_INPUT, path,
     ], { maxBuffer: 1 << 20 });
     out = JSON.parse(stdout) as FfprobeOutput;
   } catch (err) {
@@ -69,7 +76,7 @@ export interface DecodedFrame {
  */
 export async function* decodeFrames(path: string, stride: number, width: number, height: number): AsyncGenerator<DecodedFrame> {
   const ffmpeg = spawn('ffmpeg', [
-    '-v', 'error', '-nostdin', '-threads', '1', '-i', path, '-map', '0:v:0',
+    '-v', 'error', '-nostdin', '-threads', '1', ...SAFE_INPUT, '-i', path, '-map', '0:v:0',
     '-vf', `select='not(mod(n\\,${stride}))',scale=${width}:${height}:flags=bilinear`,
     '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
