@@ -1,6 +1,6 @@
 // Tracking and action-recognition evaluation on generated clips with seeds the tests do not use
 // (tests use 1-12 and 101; the tracker was tuned on 201-264): MOTA and IDF1 from motmetrics' own MOTChallenge app (PyPI
-// motmetrics==1.4.0 under .tools/py), HOTA computed here (tracking-hota.ts; 1.4.0 has none), action
+// motmetrics==1.4.0 under .tools/py), HOTA by jobs/mot-hota.ts (1.4.0 has none), action
 // events by precision, recall and F1 at ±1 s, and the MOT job's speed beside ffmpeg's decode-only
 // speed and the clip's frame rate, with each job's peak RSS. The MOT job and the decode-only ffmpeg
 // run on one core (`taskset -c 0`, ffmpeg and ffprobe included, as they inherit it); besides wall
@@ -14,25 +14,25 @@ import { makeClip, type Clip } from '../test/fixtures/clip';
 import { matchEvents, prf, type Counts } from '../jobs/event-match';
 import { mapIds } from './tracking-events';
 import { readMot } from '../test/fixtures/clip/score';
-import { hota } from './tracking-hota';
+import { hota } from '../jobs/mot-hota';
 import { jobCommands } from '../common/job-programs';
-import { DEFAULT_STRIDE as JOB_DEFAULT_STRIDE } from '../jobs/mot/people';
+import { DEFAULT_MOT_SETTINGS } from '../jobs/mot/settings';
 
 export type Row = Record<string, string | number>;
 
 const SEEDS = [301, 302, 303, 304, 305, 306, 307, 308, 309, 310];
 const SPEED_SEED = 306;
 const SECONDS = 10;
+/** The generator's frame rate. */
+const CLIP_FPS = 25;
 /** The job is run without BING_DETECT_STRIDE for it. */
-const DEFAULT_STRIDE = String(JOB_DEFAULT_STRIDE);
+const DEFAULT_STRIDE = String(Math.round(CLIP_FPS / DEFAULT_MOT_SETTINGS.detectionsPerSecond));
 /**
  * Stride 1 on a short clip; the default stride on a longer one, where the job's start-up (about
  * a second: Node, the model, the first inference) weighs as little as it does on a real match.
  */
 const SPEED_RUNS = [{ stride: '1', seconds: 4 }, { stride: DEFAULT_STRIDE, seconds: 30 }];
 const SPEED_REPEATS = 3;
-/** The generator's frame rate. */
-const CLIP_FPS = 25;
 const repo = join(__dirname, '..');
 const work = join(__dirname, 'out', 'tracking');
 const pyPath = join(repo, '.tools', 'py');

@@ -4,9 +4,9 @@
 // Hungarian matching maximising alignment × IoU; then for each α in 0.05, 0.10, …, 0.95 the matches
 // with IoU ≥ α count as TPs, DetA = TP / (TP + FN + FP), AssA = mean over TPs of the
 // TPA / (TPA + FNA + FPA) of their id pair, HOTA_α = √(DetA·AssA); HOTA is the mean over α.
-import { assign } from '../jobs/mot/assign';
-import { iou } from '../jobs/mot/box';
-import type { MotBox } from '../test/fixtures/clip/score';
+import { assign } from './mot/assign';
+import { iou } from './mot/box';
+import type { MotBox } from './mot-metrics';
 
 export interface Hota {
   hota: number;
