@@ -129,3 +129,28 @@ function discountBodies(candidates: BallPoint[], bodies: readonly { x: number; y
     return over ? { ...c, score: c.score * BODY_DISCOUNT } : c;
   });
 }
+
+export interface BallEvidence {
+  /** Frames in the video, and its height in pixels. */
+  frames: number;
+  frameHeight: number;
+  bodies: (frame: number) => readonly { x: number; y: number; w: number; h: number }[];
+  /** See BallSettings in settings.ts. */
+  minCoverage: number;
+  minTravel: number;
+  nearFeet: number;
+  minNearShare: number;
+}
+
+/**
+ * Whether a path is a ball's rather than clutter's (a bright speck on a street): long enough over
+ * the video, moving, and at players' feet often enough.
+ */
+export function hasBallEvidence(path: readonly BallPoint[], e: BallEvidence): boolean {
+  if (!path.length || path.length < e.minCoverage * e.frames) return false;
+  let travel = 0;
+  for (let k = 1; k < path.length; k++) travel += Math.hypot(path[k]!.x - path[k - 1]!.x, path[k]!.y - path[k - 1]!.y);
+  if (travel < e.minTravel * e.frameHeight) return false;
+  const near = path.filter((p) => e.bodies(p.frame).some((b) => Math.hypot(p.x - (b.x + b.w / 2), p.y - (b.y + b.h)) <= e.nearFeet * b.h)).length;
+  return near >= e.minNearShare * path.length;
+}

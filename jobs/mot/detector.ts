@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, registerOp, type GraphModel } from '@tensorflow/tfjs-converter';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { iou } from './box';
+import { DEFAULT_MOT_SETTINGS } from './settings';
 
 /** The input side the graph was exported for. */
 const EXPORTED_INPUT_SIZE = 512;
@@ -57,8 +58,8 @@ export interface DetectorOptions {
   inputSize: number;
 }
 
-/** The MOT job's settings, unless BING_DETECT_SIZE sets the input side. */
-export const JOB_DETECTOR: DetectorOptions = { minScore: 0.1, iouThreshold: 0.5, maxDetections: 60, inputSize: 512 };
+/** The MOT job's default settings (see settings.ts), unless BING_DETECT_SIZE sets the input side. */
+export const JOB_DETECTOR: DetectorOptions = DEFAULT_MOT_SETTINGS.detector;
 
 // The package exports no subpaths; its main file lives in dist/, the models beside it.
 const modelDir = (): string => join(dirname(require.resolve('@vladmandic/human')), '..', 'models');

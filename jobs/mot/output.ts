@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Track as TrackOut, TrackBox, TracksFile, VideoFacts } from '../formats';
 import type { BallPoint } from './ballpath';
+import type { FrameDetections } from './pipeline';
 import { medianColor, splitTeams } from './team';
 import type { Track } from './tracker';
 
@@ -98,4 +99,11 @@ export function writeTracks(dir: string, file: TracksFile): void {
 
 export function videoFacts(v: VideoFacts): VideoFacts {
   return { width: v.width, height: v.height, fps: v.fps, frames: v.frames, duration: v.duration };
+}
+
+/** The detections the tracker was given, in MOTChallenge detection form (id -1, 1-based frames). */
+export function writeDetections(dir: string, detections: readonly FrameDetections[]): void {
+  const r = (v: number): number => Math.round(v * 10) / 10;
+  const lines = detections.flatMap(({ frame, boxes }) => boxes.map((d) => `${frame + 1},-1,${r(d.x)},${r(d.y)},${r(d.w)},${r(d.h)},${Math.round(d.score * 1000) / 1000},-1,-1,-1\n`));
+  writeFileSync(join(dir, 'detections.txt'), lines.join(''));
 }

@@ -10,31 +10,9 @@ import type { Box } from './box';
 import type { Detection } from './detector';
 import { buildTracks } from './output';
 import { cutAtEncounters, stitchTracks } from './stitch';
+import type { MotSettings } from './settings';
 import { kitColors, kitOf, torsoColor, type Rgb } from './team';
-import { Tracker, type ScoredBox, type TrackerOptions } from './tracker';
-
-/**
- * Detect every 6th frame, two frames per inference: faster than 25 fps on one core (see
- * bench/tracking.ts). Every 5th keeps a few more identities and is about a tenth slower.
- */
-export const DEFAULT_STRIDE = 6;
-
-/** How people are tracked; written to tracks.json beside the detector's settings. */
-export const TRACKING = {
-  tracker: { highScore: 0.22, lowScore: 0.1, newTrackScore: 0.25, minHits: 3, buffer: 0.3, maxColorDistance: 90 } satisfies Omit<TrackerOptions, 'maxAge'>,
-  /** A lost track is kept this long for recovery. */
-  maxAgeSeconds: 2.5,
-  /**
-   * Gaps in a track up to this long are bridged by interpolation (2 s drew boxes through occlusions
-   * where the player had gone elsewhere: more false positives than boxes found).
-   */
-  maxGapSeconds: 1.5,
-  stitch: { maxGapSeconds: 3, maxColorDistance: 90, appearanceWeight: 0.5, appearanceScale: 60 },
-  /** A detection overlapped by another over less than this share of the smaller box counts as isolated. */
-  isolatedOverlap: 0.2,
-  /** Detections held back, from the start, to learn the two kit colours before tracking. */
-  kitSeconds: 10,
-};
+import { Tracker, type ScoredBox, type Track } from './tracker';
 
 export interface Frame {
   /** 0-based index of the frame in the video. */
@@ -56,9 +34,12 @@ export class PeopleTracking {
     private readonly video: { fps: number },
     private readonly tile: { width: number; height: number },
     private readonly scale: { x: number; y: number },
-    private readonly stride: number,
+    /** Mean frames between detection frames. */
+    private readonly interval: number,
+    private readonly settings: MotSettings,
   ) {
-    this.tracker = new Tracker({ ...TRACKING.tracker, maxAge: Math.max(2 * stride, Math.round(TRACKING.maxAgeSeconds * video.fps)) });
+    const p = settings.people;
+    this.tracker = new Tracker({ ...p.tracker, maxAge: Math.max(Math.round(2 * interval), Math.round(p.maxAgeSeconds * video.fps)) });
   }
 
   get trackCount(): number {
@@ -69,16 +50,16 @@ export class PeopleTracking {
   add(frame: Frame, detections: Detection[]): void {
     const { x: sx, y: sy } = this.scale;
     const { width, height } = this.tile;
-    const people: ScoredBox[] = detections.map((d) => ({
+    const people: ScoredBox[] = detections.filter((d) => this.personShaped(d)).map((d) => ({
       x: d.x * sx, y: d.y * sy, w: d.w * sx, h: d.h * sy, score: d.score,
       color: torsoColor(frame.rgb, width, height, d),
       appearance: appearanceOf(frame.rgb, width, height, d),
-      isolated: detections.every((o) => o === d || overlap(d, o) < TRACKING.isolatedOverlap),
+      isolated: detections.every((o) => o === d || overlap(d, o) < this.settings.people.isolatedOverlap),
     }));
     this.lastDetected = frame.index;
     if (this.kits === undefined) {
       this.pending.push({ index: frame.index, people });
-      if (frame.index - this.pending[0]!.index >= TRACKING.kitSeconds * this.video.fps) this.flush();
+      if (frame.index - this.pending[0]!.index >= this.settings.people.kitSeconds * this.video.fps) this.flush();
       return;
     }
     this.track(frame.index, people);
@@ -104,11 +85,40 @@ export class PeopleTracking {
     // Stitching leaves each track with the filter of its latest part, so every track counts as alive:
     // only those seen on the last detection frame are carried on to the end.
     // A track left undetected for two detection frames in a row is cut there too.
-    const pieces = cutAtEncounters(this.tracker.tracks, 2 * this.stride);
-    const { stitch } = TRACKING;
-    const people = stitchTracks(pieces, { ...stitch, maxGap: Math.round(stitch.maxGapSeconds * fps), velocityFrames: Math.round(fps) });
-    return buildTracks(people, new Set(people), { maxGap: Math.round(TRACKING.maxGapSeconds * fps), lastDetectedFrame: this.lastDetected, lastFrame });
+    const p = this.settings.people;
+    const pieces = cutAtEncounters(this.tracker.tracks, Math.max(2 * this.interval, p.cutGapSeconds * fps));
+    const { maxGapSeconds, ...stitch } = p.stitch;
+    const people = stitchTracks(pieces, { ...stitch, maxGap: Math.round(maxGapSeconds * fps), velocityFrames: Math.round(fps) })
+      .filter((t) => this.isPerson(t));
+    people.forEach((t, i) => (t.id = i + 1));
+    return buildTracks(people, new Set(people), { maxGap: Math.round(p.maxGapSeconds * fps), lastDetectedFrame: this.lastDetected, lastFrame });
   }
+
+  /** A detection of a person's size and shape (working-size pixels). */
+  private personShaped(d: Detection): boolean {
+    const o = this.settings.objects;
+    const aspect = (d.w * this.scale.x) / Math.max(1e-6, d.h * this.scale.y);
+    return d.h >= o.minHeight * this.tile.height && aspect >= o.minAspect && aspect <= o.maxAspect;
+  }
+
+  /** Whether a finished track is a person's: it lasted, and it moved or was seen with confidence. */
+  private isPerson(track: Track): boolean {
+    const o = this.settings.objects;
+    const obs = track.observations;
+    if ((obs[obs.length - 1]!.frame - obs[0]!.frame) / this.video.fps < o.minSeconds) return false;
+    if (obs.some((x) => x.score >= o.stillScore)) return true;
+    const heights = obs.map((x) => x.box.h).sort((a, b) => a - b);
+    const reach = o.stillDistance * heights[heights.length >> 1]!;
+    const c0 = centre(obs[0]!.box);
+    return obs.some((x) => {
+      const c = centre(x.box);
+      return Math.hypot(c.x - c0.x, c.y - c0.y) > reach;
+    });
+  }
+}
+
+function centre(b: Box): { x: number; y: number } {
+  return { x: b.x + b.w / 2, y: b.y + b.h / 2 };
 }
 
 /** Intersection over the smaller box's area. */

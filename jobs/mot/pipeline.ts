@@ -1,0 +1,108 @@
+// One video through the MOT job's steps: every frame decoded at the detector's working size and
+// searched for ball candidates, people detected at the settings' cadence in video time and
+// tracked, then the ball's path kept only where there is evidence of a ball. Where the detections
+// come from is the caller's choice: the detector, or detections recorded by an earlier run.
+import type { Track as TrackOut } from '../formats';
+import { findBallCandidates } from './ball';
+import { ballPath, hasBallEvidence, type BallPoint } from './ballpath';
+import type { Detection } from './detector';
+import { decodeFrames, prefetch, type DecodedFrame, type Probe } from './frames';
+import { ballTrack, bodiesByFrame } from './output';
+import { PeopleTracking } from './people';
+import type { MotSettings } from './settings';
+
+export interface DetectionSource {
+  /** The size frames are decoded at; detections come back in its pixels. */
+  tile: { width: number; height: number };
+  /** Frames one call of `detect` takes at most. */
+  tilesPerCall: number;
+  detect(frames: DecodedFrame[]): Promise<Detection[][]>;
+}
+
+/** Which frames (0-based) detection runs on: every `stride`-th, or `perSecond` times a second of video. */
+export type Cadence = { stride: number } | { perSecond: number };
+
+export function detectsOn(cadence: Cadence, fps: number): (index: number) => boolean {
+  if ('stride' in cadence) return (i) => i % cadence.stride === 0;
+  const perFrame = cadence.perSecond / fps;
+  if (perFrame >= 1) return () => true;
+  return (i) => i === 0 || Math.floor(i * perFrame + 1e-6) > Math.floor((i - 1) * perFrame + 1e-6);
+}
+
+/** Mean frames between detection frames. */
+export function detectionInterval(cadence: Cadence, fps: number): number {
+  return 'stride' in cadence ? cadence.stride : Math.max(1, fps / cadence.perSecond);
+}
+
+/** The detections of one frame in source pixels. */
+export interface FrameDetections {
+  /** 0-based. */
+  frame: number;
+  boxes: Detection[];
+}
+
+export interface TrackedVideo {
+  /** People, then the ball when there is evidence of one. */
+  tracks: TrackOut[];
+  /** Every detection the tracker was given, by detection frame. */
+  detections: FrameDetections[];
+  lastFrame: number;
+  ballFrames: number;
+}
+
+export async function trackVideo(
+  path: string,
+  video: Probe,
+  settings: MotSettings,
+  cadence: Cadence,
+  source: DetectionSource,
+  onDetected: (frame: number, tracks: number) => void = () => {},
+): Promise<TrackedVideo> {
+  const { tile } = source;
+  const sx = video.width / tile.width;
+  const sy = video.height / tile.height;
+  const interval = detectionInterval(cadence, video.fps);
+  const people = new PeopleTracking(video, tile, { x: sx, y: sy }, interval, settings);
+  const detected = detectsOn(cadence, video.fps);
+  const detections: FrameDetections[] = [];
+
+  const batch: DecodedFrame[] = [];
+  const flush = async (): Promise<void> => {
+    if (!batch.length) return;
+    const found = await source.detect(batch);
+    batch.forEach((frame, k) => {
+      const boxes = found[k]!;
+      detections.push({ frame: frame.index, boxes: boxes.map((d) => ({ x: d.x * sx, y: d.y * sy, w: d.w * sx, h: d.h * sy, score: d.score })) });
+      people.add(frame, boxes);
+    });
+    batch.length = 0;
+    onDetected(people.lastDetected, people.trackCount);
+  };
+  // Every frame is decoded for the ball, which is cheap to find; people only on detection frames.
+  const { ball: b } = settings;
+  const ballSize = { w: (b.diameter * video.height) / sx, h: (b.diameter * video.height) / sy };
+  const ballCandidates: BallPoint[][] = [];
+  for await (const frame of prefetch(decodeFrames(path, 1, tile.width, tile.height), Math.ceil(8 * interval))) {
+    ballCandidates[frame.index] = findBallCandidates(frame.rgb, tile.width, tile.height, ballSize).map((c) => ({
+      frame: frame.index, x: c.x * sx, y: c.y * sy, w: c.w * sx, h: c.h * sy, score: c.score,
+    }));
+    if (!detected(frame.index)) continue;
+    batch.push(frame);
+    if (batch.length === source.tilesPerCall) await flush();
+  }
+  await flush();
+
+  const lastFrame = Math.max(video.frames - 1, people.lastDetected);
+  const tracks = people.finish(lastFrame);
+  const bodies = bodiesByFrame(tracks);
+  const bodiesAt = (f: number): { x: number; y: number; w: number; h: number }[] => bodies.get(f + 1) ?? [];
+  const path0 = ballPath(Array.from(ballCandidates, (c) => c ?? []), {
+    maxStep: (b.maxSpeed * video.height) / video.fps,
+    maxGap: Math.round(b.maxGapSeconds * video.fps),
+    maxMissing: b.maxMissing,
+    bodies: bodiesAt,
+  });
+  const ball = hasBallEvidence(path0, { frames: lastFrame + 1, frameHeight: video.height, bodies: bodiesAt, ...b }) ? path0 : [];
+  if (ball.length) tracks.push(ballTrack(ball, Math.max(0, ...tracks.map((t) => t.id)) + 1));
+  return { tracks, detections, lastFrame, ballFrames: ball.length };
+}
