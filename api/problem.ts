@@ -9,7 +9,9 @@ export class HttpProblem extends Error {
 
 export function sendProblem(res: Response, status: number, title: string, detail?: string): void {
   res.status(status).type('application/problem+json').send(JSON.stringify({
-    type: 'about:blank', title, status, ...(detail ? { detail } : {}), instance: res.req.originalUrl,
+    type: 'about:blank', title, status, ...(detail ? { detail } : {}),
+    // The path alone: a query may carry a key (`?key=` on the event stream).
+    instance: res.req.originalUrl.split('?')[0],
   }));
 }
 

@@ -36,15 +36,26 @@ const schema = z.object({
   BING_GPU_SLOTS: z.coerce.number().int().min(1).max(64).default(1),
   BING_UPLOAD_TIMEOUT: duration.default('24h'),
   BING_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(50 * 1024 ** 3),
+  /** A request body that sends nothing for this long is cut with 408. */
+  BING_UPLOAD_IDLE_TIMEOUT: duration.default('60s'),
+  /** Uploads one user may have in progress (stage uploading) at once; one more is refused with 429. */
+  BING_MAX_UPLOADS_PER_USER: z.coerce.number().int().min(1).default(10),
+  /** Local storage: bytes that must stay free after an upload, or it is refused with 507 before it starts. */
+  BING_STORAGE_RESERVE_BYTES: z.coerce.number().int().min(0).default(1024 ** 3),
   BING_DETECT_STRIDE: z.coerce.number().int().min(1).max(50).optional(),
   BING_DETECT_SIZE: z.coerce.number().int().min(64).max(2048).multipleOf(32).optional(),
   BING_JOB_STOP_GRACE: duration.default('10s'),
   BING_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
-  BING_LOCAL_MODE: bool.default(true),
   BING_JOB_POLL: duration.default('1s'),
-  /** The old POST /request contract: on by default in local mode. It trusts the userId in the body. */
+  /** The old POST /request contract: on by default only where the API listens on loopback. It trusts the userId in the body. */
   BING_LEGACY_REQUEST: bool.optional(),
   BING_LEGACY_BODY_LIMIT: z.coerce.number().int().positive().default(100 * 1024 ** 2),
+  /** Keys POST /request asks for as x-api-key, as API Gateway's usage plans did; unset, it asks none. */
+  BING_LEGACY_API_KEYS: z
+    .string()
+    .transform((s) => s.split(',').map((k) => k.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^\S{16,}$/, 'comma-separated keys of 16 or more characters')).min(1, 'at least one key'))
+    .optional(),
   /** Other programs for the local runner, as JSON {"mot": ["node", "my-mot.js"], ...}: your own models, or benchmarks. */
   BING_JOB_COMMANDS: z.string().optional().transform((text, ctx) => {
     if (text === undefined) return undefined;
@@ -128,7 +139,8 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`);
+    // Named by variable and rule, never by value: the value may be a key or a secret.
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   }
   return parsed.data;

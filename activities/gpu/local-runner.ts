@@ -28,6 +28,16 @@ export interface LocalRunnerOptions {
 
 const isTraining = (kind: JobKind) => kind === 'train';
 
+/**
+ * What a job process takes from the worker's environment: where programs and temporary files are,
+ * the locale, Node's own settings. Never the worker's secrets (API keys, the OpenAI key, AWS
+ * credentials, signing and webhook secrets): the rest of a job's environment is its spec's, as on SageMaker.
+ */
+const inherited = ['PATH', 'HOME', 'USER', 'LOGNAME', 'TMPDIR', 'TMP', 'TEMP', 'LANG', 'LANGUAGE', 'LC_ALL', 'TZ', 'NODE_OPTIONS', 'NODE_PATH', 'NODE_EXTRA_CA_CERTS'];
+
+const inheritedEnvironment = (): Record<string, string> =>
+  Object.fromEntries(inherited.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])));
+
 const inputDir = (dir: string, kind: JobKind, channel: string) =>
   isTraining(kind) ? join(dir, 'input', 'data', channel) : join(dir, 'processing', 'input', channel);
 
@@ -154,7 +164,7 @@ export class LocalJobRunner implements GpuJobRunner {
     const child = spawn('/bin/sh', ['-c', script, 'bing-job', dir, command, ...args], {
       detached: true,
       stdio: 'ignore',
-      env: { ...process.env, ...this.options.environment, ...spec.environment, BING_JOB_ROOT: dir, BING_JOB_NAME: state.name },
+      env: { ...inheritedEnvironment(), ...this.options.environment, ...spec.environment, BING_JOB_ROOT: dir, BING_JOB_NAME: state.name },
     });
     child.unref();
     await this.writeState({ ...state, status: 'InProgress', pid: child.pid, starts: state.starts + 1, progress: 0 });
