@@ -42,12 +42,6 @@ const schema = z.object({
   BING_MAX_UPLOADS_PER_USER: z.coerce.number().int().min(1).default(10),
   /** Local storage: bytes that must stay free after an upload, or it is refused with 507 before it starts. */
   BING_STORAGE_RESERVE_BYTES: z.coerce.number().int().min(0).default(1024 ** 3),
-  /** A request body that sends nothing for this long is cut with 408. */
-  BING_UPLOAD_IDLE_TIMEOUT: duration.default('60s'),
-  /** Uploads one user may have in progress (stage uploading) at once; one more is refused with 429. */
-  BING_MAX_UPLOADS_PER_USER: z.coerce.number().int().min(1).default(10),
-  /** Local storage: bytes that must stay free after an upload, or it is refused with 507 before it starts. */
-  BING_STORAGE_RESERVE_BYTES: z.coerce.number().int().min(0).default(1024 ** 3),
   BING_DETECT_STRIDE: z.coerce.number().int().min(1).max(50).optional(),
   BING_DETECT_SIZE: z.coerce.number().int().min(64).max(2048).multipleOf(32).optional(),
   BING_JOB_STOP_GRACE: duration.default('10s'),
