@@ -95,24 +95,25 @@ export class PersonDetector {
   /** The model input, reused: RGB as floats, as the graph takes it. */
   private readonly input: Float32Array;
 
-  private constructor(private readonly model: GraphModel, private readonly options: DetectorOptions) {
+  private constructor(private readonly model: GraphModel, private readonly options: DetectorOptions, private readonly ownGraph: boolean) {
     this.input = new Float32Array(options.inputSize * options.inputSize * 3);
   }
 
-  static async load(options: DetectorOptions): Promise<PersonDetector> {
+  /** The bundled CenterNet, or `graph`: the model.json of a tfjs graph of the same architecture (a MOT model's own detector). */
+  static async load(options: DetectorOptions, graph?: string): Promise<PersonDetector> {
     const size = options.inputSize;
     if (!isInputSize(size)) throw new Error(`the detector's input size must be a multiple of 32 from 64, got ${size}`);
     setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
     await tf.setBackend('wasm');
     await tf.ready();
-    const model = await loadGraphModel(fileHandler(join(modelDir(), 'centernet.json'), size));
+    const model = await loadGraphModel(fileHandler(graph ?? join(modelDir(), 'centernet.json'), size));
     keepPersonClass(model);
     setUpsampling(model, size);
-    return new PersonDetector(model, options);
+    return new PersonDetector(model, options, graph !== undefined);
   }
 
   describe(): Record<string, unknown> {
-    return { name: 'centernet', source: '@vladmandic/human/models/centernet.json', backend: 'tfjs-wasm', input: this.options.inputSize };
+    return { name: 'centernet', source: this.ownGraph ? 'the MOT model\'s detector/model.json' : '@vladmandic/human/models/centernet.json', backend: 'tfjs-wasm', input: this.options.inputSize };
   }
 
   /** The size frames of width x height are scaled to (see workingSize). */

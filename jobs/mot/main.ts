@@ -2,7 +2,8 @@
 // settings' cadence in video time (every BING_DETECT_STRIDE-th frame when that is set; at
 // BING_DETECT_SIZE, the detector's input side), tracked in between, split into teams when two kits
 // are found, and written to processing/output/tracks/ as tracks.json and tracks.txt, with the
-// detections the tracker was given in detections.txt.
+// detections the tracker was given in detections.txt. The settings and the detector graph are those
+// of the MOT model in processing/input/model/ (model.ts), the built-in model when none is given.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { JobFailure, log, processingInput, processingOutput, reportProgress, runJob } from '../contract';
@@ -10,12 +11,7 @@ import { isInputSize, PersonDetector } from './detector';
 import { probeVideo } from './frames';
 import { videoFacts, writeDetections, writeTracks } from './output';
 import { trackVideo, type Cadence } from './pipeline';
-import { DEFAULT_MOT_SETTINGS, type MotSettings } from './settings';
-
-/** The settings of the MOT model version the job runs. */
-function loadMotSettings(): MotSettings {
-  return DEFAULT_MOT_SETTINGS;
-}
+import { loadMotModel } from './model';
 
 function inputVideo(): string {
   const dir = processingInput('video');
@@ -40,14 +36,18 @@ function integerFromEnv(name: string, valid: (n: number) => boolean, what: strin
 async function main(): Promise<void> {
   const started = Date.now();
   const path = inputVideo();
-  const settings = loadMotSettings();
+  const model = loadMotModel(processingInput('model'));
+  const { settings } = model;
+  log(`mot: model ${model.name} version ${model.version}${model.detectorGraph ? ' with its own detector graph' : ''}; settings ${JSON.stringify(settings)}`);
   const stride = integerFromEnv('BING_DETECT_STRIDE', (n) => n >= 1, 'a positive integer');
   const cadence: Cadence = stride ? { stride } : { perSecond: settings.detectionsPerSecond };
   const inputSize = integerFromEnv('BING_DETECT_SIZE', isInputSize, 'a multiple of 32 from 64') ?? settings.detector.inputSize;
   const video = await probeVideo(path);
   log(`mot: ${path}: ${video.width}x${video.height} ${video.fps.toFixed(2)} fps, ${video.frames} frames, ${video.codec} in ${video.container}`);
   const detectorOptions = { ...settings.detector, inputSize };
-  const detector = await PersonDetector.load(detectorOptions);
+  const detector = await PersonDetector.load(detectorOptions, model.detectorGraph).catch((err: unknown) => {
+    throw new JobFailure(`the detector graph of MOT model ${model.version} cannot be loaded: ${(err as Error).message}`);
+  });
   const tile = detector.workingSize(video.width, video.height);
   reportProgress(0, { stage: 'detect' });
   const { tracks, detections, lastFrame, ballFrames } = await trackVideo(path, video, settings, cadence, {
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   const out = processingOutput('tracks');
   writeTracks(out, {
     video: { ...videoFacts(video), frames: lastFrame + 1 },
-    detector: { ...detector.describe(), cadence, tile, settings: { ...settings, detector: detectorOptions }, seconds, framesPerSecond: (lastFrame + 1) / seconds },
+    detector: { ...detector.describe(), model: { name: model.name, version: model.version }, cadence, tile, settings: { ...settings, detector: detectorOptions }, seconds, framesPerSecond: (lastFrame + 1) / seconds },
     tracks,
   });
   writeDetections(out, detections);
