@@ -1,5 +1,7 @@
-// The reference job programs (jobs/) as command lines: Node running each job's TypeScript through
-// tsx's CommonJS hook (the jobs are CommonJS; tsx's ESM loader costs each job half a second to start).
+// The reference job programs (jobs/) as command lines, run the way this module itself runs: from
+// the build output (dist/, `npm run build`) with plain Node, or from source, Node running each job's
+// TypeScript through tsx's CommonJS hook (the jobs are CommonJS; tsx's ESM loader costs each job half
+// a second to start).
 import { join, resolve } from 'node:path';
 
 export type JobProgram = 'mot' | 'action' | 'train';
@@ -16,13 +18,15 @@ const PRELOADED: Record<JobProgram, readonly string[]> = {
   train: [],
 };
 
+const compiled = __filename.endsWith('.js');
+
 export function jobCommands(): Record<JobProgram, string[]> {
-  const tsx = require.resolve('tsx/cjs');
-  const job = (name: JobProgram) => [
+  const main = (name: JobProgram) => join(resolve(__dirname, '..'), 'jobs', name, compiled ? 'main.js' : 'main.ts');
+  const job = (name: JobProgram) => compiled ? [process.execPath, main(name)] : [
     process.execPath,
     ...PRELOADED[name].flatMap((pkg) => ['--require', require.resolve(pkg)]),
-    '--require', tsx,
-    join(resolve(__dirname, '..'), 'jobs', name, 'main.ts'),
+    '--require', require.resolve('tsx/cjs'),
+    main(name),
   ];
   return { mot: job('mot'), action: job('action'), train: job('train') };
 }

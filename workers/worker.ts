@@ -10,7 +10,7 @@ import { gpuTaskQueue } from '../workflows/definitions';
 import { loadConfig, type Config } from '../common/config';
 import { createLogger } from '../common/logger';
 import { watchLocalWeights } from './local-weights-watcher';
-import { workflowsPath } from './tools';
+import { workflowCode } from './bundle-workflows';
 import { durationMs } from '../workflows/duration';
 import { commentarySettings, createRunner, createStorage, speechSettings } from './wiring';
 
@@ -26,7 +26,7 @@ export async function createWorkers(config: Config, connection: NativeConnection
   const { runGpuJob, ...light } = activities;
   const common = { connection, namespace: config.TEMPORAL_NAMESPACE, maxHeartbeatThrottleInterval: '2s' } as const;
   return Promise.all([
-    Worker.create({ ...common, taskQueue: config.BING_TASK_QUEUE, workflowsPath, activities: light }),
+    Worker.create({ ...common, taskQueue: config.BING_TASK_QUEUE, ...workflowCode(), activities: light }),
     Worker.create({ ...common, taskQueue: gpuTaskQueue(config.BING_TASK_QUEUE), activities: { runGpuJob }, maxConcurrentActivityTaskExecutions: config.BING_GPU_SLOTS }),
   ]);
 }
