@@ -36,6 +36,8 @@ export interface AppOptions {
   webhookSecret?: string;
   /** The body limit of the old POST /request contract, when it is switched on. */
   legacyBodyLimit?: number;
+  /** Keys the old contract asks for as x-api-key; none asked when unset. */
+  legacyApiKeys?: string[];
   logger: Logger;
 }
 

@@ -8,7 +8,7 @@ import { HttpProblem } from './problem';
 export const anyUser = '*';
 export const defaultLocalUser = 'local';
 
-function findUser(keys: Map<string, string>, presented: string): string | undefined {
+export function findUser(keys: Map<string, string>, presented: string): string | undefined {
   const given = Buffer.from(presented);
   for (const [key, user] of keys) {
     const expected = Buffer.from(key);

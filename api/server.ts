@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createRunner, createStorage } from '../workers/wiring';
 import { UrlSigner } from './signed-urls';
 import { createApp } from './app';
+import { legacyRequestOn } from './legacy/switch';
 import { RetrainingService, retrainingSettings } from './retraining-service';
 import { VideosService } from './videos-service';
 
@@ -26,7 +27,8 @@ async function main(): Promise<void> {
     apiKeys: config.BING_API_KEYS,
     maxUploadBytes: config.BING_MAX_UPLOAD_BYTES,
     tusDir: join(config.BING_DATA_DIR, 'tus'),
-    legacyBodyLimit: (config.BING_LEGACY_REQUEST ?? config.BING_LOCAL_MODE) ? config.BING_LEGACY_BODY_LIMIT : undefined,
+    legacyBodyLimit: legacyRequestOn(config) ? config.BING_LEGACY_BODY_LIMIT : undefined,
+    legacyApiKeys: config.BING_LEGACY_API_KEYS,
     uploadTimeout: config.BING_UPLOAD_TIMEOUT,
     retraining: new RetrainingService(client, retrainingSettings(config)),
     webhookSecret: config.BING_WEBHOOK_SECRET,
