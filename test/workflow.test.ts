@@ -4,16 +4,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../activities';
 import { LocalStorage } from '../activities/storage/local';
-import { gpuTaskQueue, incomingKey, progressQuery, uploadCompletedSignal, type VideoCommentaryInput } from '../workflows/definitions';
+import { incomingKey, progressQuery, uploadCompletedSignal, type VideoCommentaryInput } from '../workflows/definitions';
 import { FakeRunner, type FakeJob } from './helpers/fake-runner';
 import { timeSkippingEnv } from './helpers/temporal';
-import { workflowsPath } from '../workers/tools';
 import { testPattern } from './helpers/videos';
+import { runWithVideoWorkers, storedUpload } from './helpers/video-workers';
 
 const hour = 3_600_000;
 const tracks = JSON.stringify({
@@ -47,21 +45,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function runWithWorkers<T>(taskQueue: string, fn: () => Promise<T>): Promise<T> {
-  // The test server stops skipping time while an activity runs; env.sleep between the GPU
-  // activity's polls lets virtual time pass, ten seconds a poll, heartbeats in between.
-  const activities = createActivities({ storage, runner, jobPolling: { intervalMs: 10_000, sleep: (ms) => env.sleep(ms) } });
-  const { runGpuJob, ...light } = activities;
-  const main = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities: light });
-  const gpu = await Worker.create({ connection: env.nativeConnection, taskQueue: gpuTaskQueue(taskQueue), activities: { runGpuJob }, maxHeartbeatThrottleInterval: '1ms' });
-  return gpu.runUntil(main.runUntil(fn));
-}
-
-async function upload(videoId: string, file: string | Buffer) {
-  const key = incomingKey(videoId);
-  const info = typeof file === 'string' ? await storage.upload(file, key) : await storage.put(key, file);
-  return { key, size: info.size, sha256: info.sha256 };
-}
+const runWithWorkers = <T>(taskQueue: string, fn: () => Promise<T>): Promise<T> => runWithVideoWorkers(env, { storage, runner }, taskQueue, fn);
+const upload = (videoId: string, file: string | Buffer) => storedUpload(storage, videoId, file);
 
 const input = (videoId: string): VideoCommentaryInput => ({ videoId, userId: 'alice', fileName: 'clip.mp4', language: 'en', uploadTimeout: '24h' });
 

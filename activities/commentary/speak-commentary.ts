@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
+import { SAFE_VIDEO_INPUT } from '../../common/video-input';
 import { badInput } from '../failures';
 import { ObjectNotFound, readJson, type Storage } from '../storage/storage';
 import type { CommentaryLine, Language } from './actions';
@@ -17,6 +18,9 @@ import { createSpeaker, type Speaker } from './speech';
 import { toSrt } from './subtitles';
 
 const run = promisify(execFile);
+
+/** Input options for a file BING made itself (the voice, the subtitles): read as that format only. */
+const madeHere = (format: 'wav' | 'srt') => ['-protocol_whitelist', 'file,pipe', '-f', format];
 
 export interface SpeakRequest {
   sourceKey: string;
@@ -60,7 +64,7 @@ interface SourceFacts {
 
 async function probe(path: string): Promise<SourceFacts> {
   try {
-    const { stdout } = await run('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path], { maxBuffer: 16 << 20 });
+    const { stdout } = await run('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', ...SAFE_VIDEO_INPUT, '-i', path], { maxBuffer: 16 << 20 });
     const out = JSON.parse(stdout) as { format?: { duration?: string }; streams?: { codec_type?: string; codec_name?: string; duration?: string }[] };
     const video = out.streams?.find((s) => s.codec_type === 'video');
     const duration = Number(out.format?.duration ?? video?.duration ?? 0);
@@ -74,7 +78,7 @@ async function probe(path: string): Promise<SourceFacts> {
 /** Any audio file as 16-bit mono PCM at the track's rate, sped up by `tempo` when it is over 1. */
 async function pcm(file: string, tempo = 1, signal?: AbortSignal): Promise<Buffer> {
   const filter = tempo > 1.001 ? ['-filter:a', `atempo=${tempo.toFixed(3)}`] : [];
-  const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', file, ...filter, '-f', 's16le', '-ac', '1', '-ar', String(sampleRate), '-'], {
+  const { stdout } = await run('ffmpeg', ['-v', 'error', ...madeHere('wav'), '-i', file, ...filter, '-f', 's16le', '-ac', '1', '-ar', String(sampleRate), '-'], {
     encoding: 'buffer', maxBuffer: 256 << 20, signal,
   });
   return stdout;
@@ -178,7 +182,7 @@ async function mux(source: SourceFacts & { path: string }, voice: string, subtit
     ? ['-c:v', 'copy', ...(source.videoCodec === 'hevc' ? ['-tag:v', 'hvc1'] : [])]
     : ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p'];
   await run('ffmpeg', [
-    '-v', 'error', '-y', '-i', source.path, '-i', voice, '-i', subtitles,
+    '-v', 'error', '-y', ...SAFE_VIDEO_INPUT, '-i', source.path, ...madeHere('wav'), '-i', voice, ...madeHere('srt'), '-i', subtitles,
     '-map', '0:v:0', ...audio, '-map', '2:s:0',
     ...video, '-c:a', 'aac', '-b:a', '160k', '-c:s', 'mov_text',
     '-metadata:s:a:0', `language=${lang}`, '-metadata:s:s:0', `language=${lang}`, '-metadata:s:s:0', 'title=Commentary',
