@@ -34,6 +34,8 @@ const schema = z.object({
   BING_TEMPORAL_UI_PORT: port.default(8233),
   BING_TASK_QUEUE: z.string().default('bing'),
   BING_GPU_SLOTS: z.coerce.number().int().min(1).max(64).default(1),
+  /** Which task queues a worker process polls: both, or one each in separate processes (docker-compose.yml's worker and gpu-worker). */
+  BING_WORKER_ROLE: z.enum(['all', 'workflows', 'gpu']).default('all'),
   BING_UPLOAD_TIMEOUT: duration.default('24h'),
   BING_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(50 * 1024 ** 3),
   /** A request body that sends nothing for this long is cut with 408. */

@@ -25,9 +25,10 @@ export async function createWorkers(config: Config, connection: NativeConnection
   });
   const { runGpuJob, ...light } = activities;
   const common = { connection, namespace: config.TEMPORAL_NAMESPACE, maxHeartbeatThrottleInterval: '2s' } as const;
+  const role = config.BING_WORKER_ROLE;
   return Promise.all([
-    Worker.create({ ...common, taskQueue: config.BING_TASK_QUEUE, ...workflowCode(), activities: light }),
-    Worker.create({ ...common, taskQueue: gpuTaskQueue(config.BING_TASK_QUEUE), activities: { runGpuJob }, maxConcurrentActivityTaskExecutions: config.BING_GPU_SLOTS }),
+    ...(role === 'gpu' ? [] : [Worker.create({ ...common, taskQueue: config.BING_TASK_QUEUE, ...workflowCode(), activities: light })]),
+    ...(role === 'workflows' ? [] : [Worker.create({ ...common, taskQueue: gpuTaskQueue(config.BING_TASK_QUEUE), activities: { runGpuJob }, maxConcurrentActivityTaskExecutions: config.BING_GPU_SLOTS })]),
   ]);
 }
 
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger(verbose ? 'DEBUG' : 'WARN') });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workers = await createWorkers(config, connection);
-  logger.info(`workers polling ${config.BING_TASK_QUEUE} and ${gpuTaskQueue(config.BING_TASK_QUEUE)}`);
+  logger.info(`workers polling ${workers.map((w) => w.options.taskQueue).join(' and ')}`);
   const watcher = await startLocalWeightsWatcher(config, logger);
   await Promise.all(workers.map((w) => w.run()));
   watcher?.stop();
