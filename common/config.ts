@@ -136,6 +136,9 @@ const schema = z.object({
 
 export type Config = z.output<typeof schema>;
 
+/** Every variable the schema reads: what a deployment may set. */
+export const configVariables: readonly string[] = Object.keys(schema.shape);
+
 export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
