@@ -338,9 +338,11 @@ describe('action job', () => {
   it('recognises motion and meetings without a ball', () => {
     const run = runJob(makeTracks({ scale: 1, fps: 25, seed: 4, withBall: false }));
     expect(run.status, run.stderr).toBe(0);
-    const s = score(actionsOf(run).events, groundTruth(false));
+    const events = actionsOf(run).events;
+    const s = score(events, groundTruth(false));
     report('no ball', s);
     expect(s.f1).toBeGreaterThanOrEqual(0.8);
+    expect(events.filter((e) => ['possession', 'pass', 'shot', 'dribble', 'tackle'].includes(e.action))).toEqual([]);
   });
 
   it('stays accurate under heavier detection noise and missed detections', () => {

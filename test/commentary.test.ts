@@ -123,6 +123,25 @@ describe('template commentary', () => {
     expect(ko).toMatch(/레즈|블루스/);
   });
 
+  it('speaks of players, without a ball or colours, on footage with neither ball nor kits', () => {
+    // Street footage: the MOT job finds no ball and no two kits, so the action job reports movement only.
+    const ballLess = new Set(['start-moving', 'stop', 'sprint', 'meet']);
+    const moves = { ...actions, events: actions.events.filter((e) => ballLess.has(e.action)) };
+    expect(moves.events.length).toBeGreaterThan(5);
+    const noTeams = new Map([...syntheticTeams].map(([id, t]) => [id, { ...t, team: null }]));
+    for (const style of styles) {
+      const { lines } = templateCommentary(moves, noTeams, { language: 'en', style, seed: 3 });
+      expect(lines.length).toBeGreaterThan(0);
+      for (const { text } of lines) {
+        expect(text).not.toMatch(/\bball\b|\bteams?\b|\bsides?\b/i);
+        expect(text).not.toMatch(/\b(red|blue|white|yellow|black|orange|green|purple|home|away)\b/i);
+      }
+      const ko = templateCommentary(moves, noTeams, { language: 'ko', style, seed: 3 }).text;
+      // 공 is the ball, 공간 a space.
+      expect(ko).not.toMatch(/공(?!간)|볼|팀/);
+    }
+  });
+
   it('writes nothing for a video without events', () => {
     for (const style of styles) {
       const c = templateCommentary({ ...actions, events: [] }, syntheticTeams, { language: 'en', style, seed: 1 });

@@ -60,7 +60,7 @@ export const summaryPhrases: Record<Language, Record<string, string[]>> = {
     dribble: ['{player} carries the ball forward.', '{player} takes it on.', 'Close control from {player}.', '{player} runs at the defence.'],
     sprint: ['{player} puts in a lung-busting run.', 'Real pace from {player}.', '{player} races into space.', 'A burst of speed from {player}.'],
     possession: ['{team} have the ball in this spell.', 'Possession with {team}.', '{team} in control for now.', '{team} see plenty of the ball.'],
-    movement: ['The players take up their positions.', 'A quieter spell as both sides reorganise.', 'Plenty of movement off the ball.', 'The teams shuffle and reset.'],
+    movement: ['The players take up their positions.', 'A quieter spell as the players reorganise.', 'Plenty of movement from the players.', 'The players shuffle and reset.'],
   },
   ko: {
     shot: ['{player} 선수가 골키퍼를 시험합니다.', '이번 흐름의 기회는 {player} 선수, 슈팅으로 이어집니다.', '{player} 선수의 슈팅이 나옵니다.', '{player} 선수가 골문을 노립니다.'],
@@ -70,7 +70,7 @@ export const summaryPhrases: Record<Language, Record<string, string[]>> = {
     dribble: ['{player} 선수가 공을 몰고 전진합니다.', '{player} 선수가 과감하게 돌파합니다.', '{player} 선수의 부드러운 볼 컨트롤입니다.', '{player} 선수가 수비를 향해 달려듭니다.'],
     sprint: ['{player} 선수가 온 힘을 다해 달립니다.', '{player} 선수의 엄청난 속도입니다.', '{player} 선수가 빈 공간으로 질주합니다.', '{player} 선수가 순간적으로 속도를 올립니다.'],
     possession: ['이번 흐름은 {team}이 공을 쥐고 있습니다.', '점유는 {team}에게 있습니다.', '지금은 {team}이 주도합니다.', '{team}이 공을 많이 가져갑니다.'],
-    movement: ['선수들이 자리를 잡습니다.', '양 팀이 전열을 가다듬는 조용한 흐름입니다.', '공 없는 움직임이 많습니다.', '양 팀이 대형을 다시 갖춥니다.'],
+    movement: ['선수들이 자리를 잡습니다.', '선수들이 전열을 가다듬는 조용한 흐름입니다.', '선수들의 움직임이 많습니다.', '선수들이 대형을 다시 갖춥니다.'],
   },
 };
 
