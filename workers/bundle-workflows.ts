@@ -14,7 +14,11 @@ export function workflowCode(): Pick<WorkerOptions, 'workflowBundle' | 'workflow
   return existsSync(workflowBundlePath) ? { workflowBundle: { codePath: workflowBundlePath } } : { workflowsPath };
 }
 
-/** Bundles the workflows this module was compiled with: dist/workflows beside dist/workers. */
+/**
+ * Bundles the workflows this module was compiled with: dist/workflows beside dist/workers. A worker
+ * given a bundle ignores its own workflow interceptor modules and converter paths: any the worker
+ * names must be named here too.
+ */
 async function main(): Promise<void> {
   const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
   await writeFile(workflowBundlePath, code);
