@@ -5,7 +5,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`, `${m}/*`]);
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tools/', '.data/', '.test-data/', 'test/artifacts/', 'bench/out/', 'api/web/vendor/', '**/*.cjs', '**/*.mjs'] },
+  { ignores: ['node_modules/', '.tools/', 'dist/', 'dist.*/', '.data/', '.test-data/', 'test/artifacts/', 'bench/out/', 'api/web/vendor/', '**/*.cjs', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
