@@ -12,10 +12,10 @@ ENV NODE_ENV=production BING_DATA_DIR=/data
 WORKDIR /app
 RUN mkdir /data && chown 1000:1000 /data
 
-# The build: every dependency, tsc, the workflow bundle.
+# The build: every dependency, dev ones too (NODE_ENV is production), tsc, the workflow bundle.
 FROM node AS build
 COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts --no-audit --no-fund
+RUN npm ci --include=dev --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY infra/build infra/
 COPY workflows workflows
