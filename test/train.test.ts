@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { create as createTar } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runJobCommand } from '../api/cli/job-command';
@@ -16,6 +16,10 @@ import { readExamples } from '../jobs/train/examples';
 import { splitExamples } from '../jobs/train/split';
 import { writeTrainingData } from './fixtures/training';
 import { jobCommands } from '../common/job-programs';
+import { DEFAULT_MOT_SETTINGS, type MotSettings } from '../jobs/mot/settings';
+import { hota } from '../jobs/mot-hota';
+import { readMot, score } from '../jobs/mot-metrics';
+import { writeMotSequences } from './fixtures/training/mot-sequences';
 
 const projectRoot = join(__dirname, '..');
 const scratch = mkdtempSync(join(tmpdir(), 'bing-train-test-'));
@@ -206,10 +210,10 @@ describe('training job failures', () => {
     expect(failureOf(run)).toMatch(new RegExp(`^example ${names[2]}: events.json is malformed: events\\.0\\.action`));
   });
 
-  it('fails for kind=mot: it trains the action model only', () => {
-    const run = runTraining({ hyperparameters: { kind: 'mot' } });
+  it('fails for a kind it does not train', () => {
+    const run = runTraining({ hyperparameters: { kind: 'pose' } });
     expect(run.status).toBe(1);
-    expect(failureOf(run)).toMatch(/the reference training job trains the action model only/);
+    expect(failureOf(run)).toMatch(/unknown kind 'pose': the reference training job trains kind=action or kind=mot/);
   });
 
   it('fails naming a bad hyperparameter', () => {
@@ -240,4 +244,116 @@ describe('bing job', () => {
     expect(await runJobCommand(['train', '--root', root])).toBe(1);
     expect(readFileSync(join(root, 'output', 'failure'), 'utf8')).toMatch(/no examples/);
   });
+});
+
+describe('MOT training job', () => {
+  const sequences = join(scratch, 'mot-sequences');
+  /** The built-in settings but the detector's input side: small clips, quick detection. */
+  const START = { name: 'upstream-mot', version: 'u1', settings: { detector: { inputSize: 320 } } };
+  let run: JobRun;
+  let metrics: { kind: string; metric: string; heldOut: string[]; examples: unknown } & Record<'candidate' | 'pretrained' | 'current', Record<string, number>>;
+
+  /** Runs the MOT job by hand on a prepared root with the model directory given; its tracks.txt, tracks.json and log. */
+  async function runMotJob(video: string, modelFiles: string) {
+    const root = join(scratch, `mot-job-${++runs}`);
+    mkdirSync(join(root, 'processing', 'input', 'video'), { recursive: true });
+    cpSync(video, join(root, 'processing', 'input', 'video', 'video.mp4'));
+    cpSync(modelFiles, join(root, 'processing', 'input', 'model'), { recursive: true });
+    const child = spawnSync(process.execPath, jobCommands().mot.slice(1), { cwd: projectRoot, env: { ...process.env, BING_JOB_ROOT: root }, encoding: 'utf8' });
+    expect(child.status, child.stderr).toBe(0);
+    const out = join(root, 'processing', 'output', 'tracks');
+    return { tracksTxt: join(out, 'tracks.txt'), tracks: JSON.parse(readFileSync(join(out, 'tracks.json'), 'utf8')) as { detector: Record<string, unknown> }, log: child.stderr };
+  }
+
+  beforeAll(async () => {
+    await writeMotSequences({ out: sequences, count: 3, seconds: 3, players: 6 });
+    run = runTraining({
+      train: sequences,
+      pretrained: { 'mot-upstream.pt': modelArchive(START) },
+      hyperparameters: { kind: 'mot', version: 'v3', seed: '2', rounds: '1', max_seconds: '600' },
+    });
+    if (run.status === 0) metrics = JSON.parse(readFileSync(join(run.root, 'model', 'metrics.json'), 'utf8')) as typeof metrics;
+  }, 600_000);
+
+  it('searches the tracking settings and scores candidate, pretrained and current on the held-out sequence', () => {
+    expect(run.status, run.stderr).toBe(0);
+    console.log(`held-out IDF1/HOTA: candidate ${JSON.stringify(metrics.candidate)}, pretrained ${JSON.stringify(metrics.pretrained)}, current ${JSON.stringify(metrics.current)}`);
+    expect(metrics).toMatchObject({ kind: 'mot', metric: 'idf1_hota', examples: { train: 2, heldOut: 1 } });
+    for (const which of ['candidate', 'pretrained', 'current'] as const) {
+      const s = metrics[which];
+      expect(s.idf1_hota).toBeCloseTo((s.idf1! + s.hota!) / 2, 3);
+      expect(s.idf1).toBeGreaterThan(0);
+      expect(run.stderr).toMatch(new RegExp(`^metric ${which}_idf1_hota=[0-9.]+$`, 'm'));
+    }
+    // The search moved at least one tracking setting for the better on the train sequences.
+    expect(run.stderr).toMatch(/^round 1: people\.|^round 1: objects\./m);
+    // Once per sequence for the starting model's detector (320) and once for the held-out one at the current model's (512).
+    expect(run.stderr).toContain('the detector ran 4 times');
+  });
+
+  it('writes a MOT model whose held-out score is what the MOT job then does with it', async () => {
+    const written = JSON.parse(readFileSync(join(run.root, 'model', 'model.json'), 'utf8')) as { name: string; version: string; settings: MotSettings; trainedFrom: unknown };
+    expect(written).toMatchObject({ name: 'upstream-mot', version: 'v3', trainedFrom: { pretrained: 'mot-upstream.pt' } });
+    expect(written.settings.detector.inputSize).toBe(320);
+    expect(written.settings.people).not.toEqual(DEFAULT_MOT_SETTINGS.people);
+    const heldOut = join(sequences, metrics.heldOut[0]!);
+    const job = await runMotJob(join(heldOut, 'video.mp4'), join(run.root, 'model'));
+    expect(job.log).toMatch(/^mot: model upstream-mot version v3; settings \{/m);
+    expect(job.tracks.detector).toMatchObject({ model: { name: 'upstream-mot', version: 'v3' }, input: 320 });
+    const gt = readMot(join(heldOut, 'gt', 'gt.txt'));
+    const tracked = readMot(job.tracksTxt);
+    expect(score(gt, tracked).idf1).toBeCloseTo(metrics.candidate.idf1!, 3);
+    expect(hota(gt, tracked).hota).toBeCloseTo(metrics.candidate.hota!, 3);
+  });
+
+  it('runs a MOT model that brings its own detector graph', async () => {
+    const model = join(scratch, 'mot-with-detector');
+    const human = join(dirname(require.resolve('@vladmandic/human')), '..', 'models');
+    mkdirSync(join(model, 'detector'), { recursive: true });
+    cpSync(join(human, 'centernet.bin'), join(model, 'detector', 'centernet.bin'));
+    cpSync(join(human, 'centernet.json'), join(model, 'detector', 'model.json'));
+    writeFileSync(join(model, 'model.json'), JSON.stringify({ version: 'd1', settings: { detector: { inputSize: 256 } } }));
+    createTar({ gzip: true, file: join(scratch, 'mot-with-detector.tar.gz'), cwd: model, sync: true }, ['model.json', 'detector']);
+    const input = join(scratch, 'mot-with-detector-input');
+    mkdirSync(input);
+    cpSync(join(scratch, 'mot-with-detector.tar.gz'), join(input, 'model.tar.gz'));
+    const job = await runMotJob(join(sequences, 'clip-501', 'video.mp4'), input);
+    expect(job.log).toContain('mot: model bing-mot version d1 with its own detector graph');
+    expect(job.tracks.detector).toMatchObject({ source: 'the MOT model\'s detector/model.json', input: 256 });
+  });
+
+  describe('failures', () => {
+  const mot = (channels: Channels) => runTraining({ train: sequences, ...channels, hyperparameters: { kind: 'mot', ...channels.hyperparameters } });
+
+  it.each([
+    { name: 'an action model', file: 'poor.pt', content: JSON.stringify(POOR), reason: /^pretrained weights poor\.pt are not a BING MOT model: MOT model poor\.pt is malformed: settings/ },
+    { name: 'torch weights', file: 'model.pt', content: 'PK\u0003\u0004 torch weights', reason: /^pretrained weights model\.pt are not a BING MOT model: .*not valid JSON/ },
+    { name: 'bad settings', file: 'mot.json', content: '{"version": "1", "settings": {"people": {"tracker": {"minHits": 0.5}}, "detector": {"inputSize": 100}}}', reason: /^pretrained weights mot\.json are not a BING MOT model: .*bad settings: detector\.inputSize: must be a multiple of 32.*people\.tracker\.minHits/ },
+  ])('fails when the pretrained weights are $name', ({ file, content, reason }) => {
+    const run = mot({ pretrained: { [file]: content } });
+    expect(run.status).toBe(1);
+    expect(failureOf(run)).toMatch(reason);
+    expect(existsSync(join(run.root, 'model', 'model.json'))).toBe(false);
+  });
+
+  it('fails on an archive whose detector/ holds no graph', () => {
+    const dir = mkdtempSync(join(scratch, 'archive-'));
+    mkdirSync(join(dir, 'detector'));
+    writeFileSync(join(dir, 'detector', 'weights.bin'), 'x');
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({ version: '1', settings: {} }));
+    createTar({ gzip: true, file: join(dir, 'model.tar.gz'), cwd: dir, sync: true }, ['model.json', 'detector']);
+    const run = mot({ pretrained: { 'mot.tar.gz': readFileSync(join(dir, 'model.tar.gz')) } });
+    expect(run.status).toBe(1);
+    expect(failureOf(run)).toMatch(/not a BING MOT model: MOT model mot\.tar\.gz has a detector\/ without a tfjs graph model\.json/);
+  });
+
+  it('fails naming a sequence without ground truth', () => {
+    const broken = join(scratch, 'mot-broken');
+    cpSync(sequences, broken, { recursive: true });
+    rmSync(join(broken, 'clip-502', 'gt'), { recursive: true });
+    const run = mot({ train: broken });
+    expect(run.status).toBe(1);
+    expect(failureOf(run)).toMatch(/^sequence clip-502: no ground truth \(expected gt\/gt\.txt or gt\.txt/);
+  });
+});
 });

@@ -63,7 +63,7 @@ function overlay(defaults: Tree, given: Tree, path: string, ignored: string[], e
 }
 
 /** What the job's code needs of values beyond their types. */
-function semanticErrors(s: MotSettings): string[] {
+export function settingsProblems(s: MotSettings): string[] {
   const errors: string[] = [];
   const check = (ok: boolean, message: string) => ok || errors.push(message);
   const { detector, people } = s;
@@ -84,7 +84,7 @@ export function motSettings(given: Tree, source: string): MotSettings {
   const errors: string[] = [];
   const settings = overlay(DEFAULT_MOT_SETTINGS as unknown as Tree, given, '', ignored, errors) as unknown as MotSettings;
   if (ignored.length > 0) log(`MOT model ${source}: ignoring unknown settings ${ignored.join(', ')}`);
-  if (errors.length === 0) errors.push(...semanticErrors(settings));
+  if (errors.length === 0) errors.push(...settingsProblems(settings));
   if (errors.length > 0) throw new JobFailure(`MOT model ${source} has bad settings: ${errors.slice(0, 5).join('; ')}`);
   return settings;
 }

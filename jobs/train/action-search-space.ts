@@ -2,6 +2,7 @@
 // parameter's own units. Numbers move by factors, so every range starts above zero. Left out:
 // motionSummaryMaxBytes, which shapes the output, not the recognition.
 import { paramsSchema, type ActionParams } from '../action/params';
+import type { SearchSpace } from './search';
 
 type NumericParam = { [K in keyof ActionParams]: ActionParams[K] extends number ? K : never }[keyof ActionParams];
 type Searched = Exclude<NumericParam, 'motionSummaryMaxBytes'>;
@@ -40,7 +41,7 @@ const RANGES: Record<Searched, [number, number]> = {
 /** One direction the search moves in: parameters scaled by one factor, or a switch flipped. */
 export type Coordinate = { scale: Searched[] } | { flip: 'cameraCompensation' };
 
-export const COORDINATES: Coordinate[] = [
+const COORDINATES: Coordinate[] = [
   ...(Object.keys(RANGES) as Searched[]).map((name) => ({ scale: [name] })),
   // The walk, run and sprint thresholds must stay in order, so one of them alone cannot pass its
   // neighbour: neighbours also move together. Footage whose players move faster or slower in body
@@ -62,7 +63,7 @@ function usable(params: ActionParams): boolean {
  * ranges and rounded to 3 significant digits, or the switch flipped (upwards only); undefined when
  * nothing can move that way.
  */
-export function moved(params: ActionParams, coordinate: Coordinate, direction: 1 | -1, step: number): ActionParams | undefined {
+function moved(params: ActionParams, coordinate: Coordinate, direction: 1 | -1, step: number): ActionParams | undefined {
   if ('flip' in coordinate) return direction > 0 ? { ...params, [coordinate.flip]: !params[coordinate.flip] } : undefined;
   const candidate = { ...params };
   for (const name of coordinate.scale) {
@@ -74,9 +75,11 @@ export function moved(params: ActionParams, coordinate: Coordinate, direction: 1
 }
 
 /** What a move changed: `walkSpeed 1 -> 0.5, runSpeed 2.5 -> 1.25`. */
-export function changes(from: ActionParams, to: ActionParams): string {
+function changes(from: ActionParams, to: ActionParams): string {
   return (Object.keys(to) as (keyof ActionParams)[])
     .filter((k) => to[k] !== from[k])
     .map((k) => `${k} ${String(from[k])} -> ${String(to[k])}`)
     .join(', ');
 }
+
+export const ACTION_SEARCH_SPACE: SearchSpace<ActionParams, Coordinate> = { coordinates: COORDINATES, moved, changes };

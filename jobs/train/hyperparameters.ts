@@ -10,6 +10,7 @@ const number = (check: (v: number) => boolean, what: string) =>
   text.transform(Number).refine((v) => Number.isFinite(v) && check(v), `must be ${what}`);
 
 const schema = z.object({
+  /** Which model is trained: `action` (the recogniser's parameters) or `mot` (the MOT job's tracking settings). */
   kind: text.default('action'),
   /** The version label written into the trained model.json. */
   version: text.pipe(z.string().min(1)).default('candidate'),
@@ -21,11 +22,11 @@ const schema = z.object({
   max_seconds: number((v) => v > 0, 'a positive number of seconds').default(30),
   /** Most sweeps of the coordinate search over all parameters. */
   rounds: number((v) => Number.isInteger(v) && v >= 0, 'a whole number, 0 or more').default(10),
-  /** Events match when start and end are each within this many seconds. */
+  /** Action models: events match when start and end are each within this many seconds. */
   tolerance: number((v) => v > 0, 'a positive number of seconds').default(1),
 });
 
-export type Hyperparameters = z.infer<typeof schema>;
+export type Hyperparameters = Omit<z.infer<typeof schema>, 'kind'> & { kind: 'action' | 'mot' };
 
 export function readHyperparameters(): Hyperparameters {
   const path = hyperparametersFile();
@@ -41,9 +42,7 @@ export function readHyperparameters(): Hyperparameters {
   if (!parsed.success) throw new JobFailure(`bad hyperparameters: ${describeIssues(parsed.error)}`);
   const unknown = Object.keys(json as object).filter((k) => !(k in schema.shape));
   if (unknown.length > 0) log(`ignoring unknown hyperparameters ${unknown.join(', ')}`);
-  if (parsed.data.kind === 'mot') {
-    throw new JobFailure('kind=mot cannot be trained here: the reference training job trains the action model only (kind=action)');
-  }
-  if (parsed.data.kind !== 'action') throw new JobFailure(`unknown kind '${parsed.data.kind}': the reference training job trains kind=action`);
-  return parsed.data;
+  const { kind } = parsed.data;
+  if (kind !== 'action' && kind !== 'mot') throw new JobFailure(`unknown kind '${kind}': the reference training job trains kind=action or kind=mot`);
+  return { ...parsed.data, kind };
 }
