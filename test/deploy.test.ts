@@ -2,6 +2,7 @@
 // Dockerfiles, docker-compose.yml, .env.example) checked against the code and the README.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { readFile, readdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +94,20 @@ describe('the build output', () => {
       action: [process.execPath, join(distDir, 'jobs', 'action', 'main.js')],
       train: [process.execPath, join(distDir, 'jobs', 'train', 'main.js')],
     });
+  });
+
+  it('loads only packages the images install: every package the build output requires is a production dependency', async () => {
+    const { dependencies } = JSON.parse(await readFile(join(projectRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const required = new Set<string>();
+    for (const file of await scripts(distDir)) {
+      if (file.endsWith('workflow-bundle.js')) continue;
+      for (const [, name] of (await readFile(file, 'utf8')).matchAll(/require\("([^".][^"]*)"\)/g)) {
+        const pkg = name!.split('/').slice(0, name!.startsWith('@') ? 2 : 1).join('/');
+        if (!name!.startsWith('node:') && !builtinModules.includes(pkg)) required.add(pkg);
+      }
+    }
+    expect(required.size).toBeGreaterThan(10);
+    expect([...required].filter((pkg) => !(pkg in dependencies))).toEqual([]);
   });
 
   it('processes a video with `node dist/api/server.js` and `node dist/workers/worker.js`, the workflows prebundled', async () => {
