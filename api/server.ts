@@ -1,7 +1,7 @@
 // The API process: connects to Temporal and storage, then serves HTTP until told to stop.
-import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
+import { connectTemporalClient } from '../common/temporal-connection';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createRunner, createStorage } from '../workers/wiring';
@@ -15,8 +15,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('bing-api', config.BING_LOG_LEVEL);
   if (!config.BING_API_KEYS?.size) throw new Error('BING_API_KEYS is not set: no one could call the API');
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = await connectTemporalClient(config);
+  const { connection } = client;
   const storage = createStorage(config);
   const app = createApp({
     client,

@@ -6,11 +6,11 @@
 import {
   ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message,
 } from '@aws-sdk/client-sqs';
-import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { RetrainingService, retrainingSettings } from '../api/retraining-service';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
+import { connectTemporalClient } from '../common/temporal-connection';
 
 export interface ConsumerOptions {
   sqs: SQSClient;
@@ -69,15 +69,15 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('bing-s3-events', config.BING_LOG_LEVEL);
   if (!config.BING_S3_EVENTS_QUEUE_URL) throw new Error('BING_S3_EVENTS_QUEUE_URL is not set: no queue to consume');
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const retraining = new RetrainingService(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), retrainingSettings(config));
+  const client = await connectTemporalClient(config);
+  const retraining = new RetrainingService(client, retrainingSettings(config));
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
   process.once('SIGTERM', () => stop.abort());
   logger.info(`consuming ${config.BING_S3_EVENTS_QUEUE_URL}`);
   const sqs = new SQSClient(config.BING_SQS_ENDPOINT ? { endpoint: config.BING_SQS_ENDPOINT } : {});
   await consumeS3Events({ sqs, queueUrl: config.BING_S3_EVENTS_QUEUE_URL, retraining, logger }, stop.signal);
-  await connection.close();
+  await client.connection.close();
 }
 
 if (require.main === module) {

@@ -1,7 +1,6 @@
 // The worker process: workflows and light activities on `bing`, GPU jobs on `bing-gpu`, whose
 // activity slots are the GPU quota.
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
 import { LocalStorage } from '../activities/storage/local';
@@ -9,12 +8,13 @@ import { RetrainingService, retrainingSettings } from '../api/retraining-service
 import { gpuTaskQueue } from '../workflows/definitions';
 import { loadConfig, type Config } from '../common/config';
 import { createLogger } from '../common/logger';
+import { connectTemporalClient, temporalConnection } from '../common/temporal-connection';
 import { watchLocalWeights } from './local-weights-watcher';
 import { workflowCode } from './bundle-workflows';
 import { durationMs } from '../workflows/duration';
 import { commentarySettings, createRunner, createStorage, speechSettings } from './wiring';
 
-export async function createWorkers(config: Config, connection: NativeConnection): Promise<Worker[]> {
+export async function createWorkers(config: Config, connection: NativeConnection, namespace: string): Promise<Worker[]> {
   const storage = createStorage(config);
   const activities = createActivities({
     storage,
@@ -24,7 +24,7 @@ export async function createWorkers(config: Config, connection: NativeConnection
     speech: speechSettings(config),
   });
   const { runGpuJob, ...light } = activities;
-  const common = { connection, namespace: config.TEMPORAL_NAMESPACE, maxHeartbeatThrottleInterval: '2s' } as const;
+  const common = { connection, namespace, maxHeartbeatThrottleInterval: '2s' } as const;
   const role = config.BING_WORKER_ROLE;
   return Promise.all([
     ...(role === 'gpu' ? [] : [Worker.create({ ...common, taskQueue: config.BING_TASK_QUEUE, ...workflowCode(), activities: light })]),
@@ -38,8 +38,9 @@ async function main(): Promise<void> {
   // The SDK's own logs (bundling, state changes) only when asked for debugging.
   const verbose = config.BING_LOG_LEVEL === 'debug' || config.BING_LOG_LEVEL === 'trace';
   Runtime.install({ logger: new DefaultLogger(verbose ? 'DEBUG' : 'WARN') });
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const workers = await createWorkers(config, connection);
+  const temporal = temporalConnection(config);
+  const connection = await NativeConnection.connect(temporal.connectionOptions);
+  const workers = await createWorkers(config, connection, temporal.namespace);
   logger.info(`workers polling ${workers.map((w) => w.options.taskQueue).join(' and ')}`);
   const watcher = await startLocalWeightsWatcher(config, logger);
   await Promise.all(workers.map((w) => w.run()));
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
 async function startLocalWeightsWatcher(config: Config, logger: Logger) {
   const storage = createStorage(config);
   if (!(storage instanceof LocalStorage)) return undefined;
-  const client = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE });
+  const client = await connectTemporalClient(config);
   return watchLocalWeights({ storage, retraining: new RetrainingService(client, retrainingSettings(config)), logger });
 }
 
