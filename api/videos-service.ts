@@ -1,5 +1,5 @@
 // What the API asks of Temporal about videos: start, signal, list, read, cancel and rerun them.
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
+import { ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, isGrpcServiceError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { videoWorkflowId } from '../common/ids';
@@ -31,6 +31,9 @@ export interface VideoListing {
 }
 
 export class NotRerunnable extends Error {}
+
+/** gRPC's FAILED_PRECONDITION: what Temporal answers a query of a run that ended before its first workflow task. */
+const grpcFailedPrecondition = 9;
 
 const emptyStages = () =>
   Object.fromEntries(stageNames.map((s) => [s, { state: 'pending', progress: 0 }])) as Progress['stages'];
@@ -137,14 +140,14 @@ export class VideosService {
     };
   }
 
-  /** The user's videos, newest first, one entry per video (its latest run). */
-  async list(userId: string, options: { stage?: Stage; pageSize: number; pageToken?: string }): Promise<{ videos: VideoListing[]; nextPageToken?: string }> {
+  /** The user's videos, newest first, one entry per video (its latest run); the page tokens are Temporal's. */
+  async list(userId: string, options: { stage?: Stage; pageSize: number; pageToken?: Uint8Array }): Promise<{ videos: VideoListing[]; nextPageToken?: Uint8Array }> {
     const query = [`WorkflowType = 'videoCommentary'`, `BingUserId = '${userId}'`, ...(options.stage ? [`BingStage = '${options.stage}'`] : [])].join(' AND ');
     const response = await this.client.workflowService.listWorkflowExecutions({
       namespace: this.client.options.namespace,
       query,
       pageSize: options.pageSize,
-      nextPageToken: options.pageToken ? Buffer.from(options.pageToken, 'base64url') : undefined,
+      nextPageToken: options.pageToken,
     });
     const seen = new Set<string>();
     const videos: VideoListing[] = [];
@@ -164,8 +167,7 @@ export class VideosService {
         closedAt: timestamp(execution.closeTime),
       });
     }
-    const token = response.nextPageToken?.length ? Buffer.from(response.nextPageToken).toString('base64url') : undefined;
-    return { videos, nextPageToken: token };
+    return { videos, nextPageToken: response.nextPageToken?.length ? response.nextPageToken : undefined };
   }
 
   /** Requests cancellation; false when there is no such video of the user's. */
@@ -176,12 +178,21 @@ export class VideosService {
     return this.status(videoId, userId);
   }
 
-  /** A new run of a finished request on its stored upload, with the models current now. */
+  /**
+   * A new run of a finished request on its stored upload, with the models current now. Throws
+   * NotRerunnable while it runs (or is still ending), when it never stored a video, and when
+   * another rerun started first.
+   */
   async rerun(videoId: string, userId: string): Promise<{ workflowId: string; run: number } | undefined> {
     const description = await this.owned(videoId, userId);
     if (!description) return undefined;
-    if (description.status.name === 'RUNNING') throw new NotRerunnable('the request is still running; cancel it or wait for it to end');
-    const previous = await this.handle(videoId).query(progressQuery);
+    if (description.status.name === 'RUNNING') throw new NotRerunnable('the request is still running or ending; cancel it or wait for it to end');
+    const previous = await this.handle(videoId).query(progressQuery).catch((err: unknown) => {
+      if (err instanceof ServiceError && isGrpcServiceError(err.cause) && err.cause.code === grpcFailedPrecondition) {
+        throw new NotRerunnable('the request ended before it started, so there is nothing to rerun');
+      }
+      throw err;
+    });
     if (!previous.source) throw new NotRerunnable('the request never stored a valid video, so there is nothing to rerun');
     const memo = description.memo ?? {};
     const fileName = typeof memo.fileName === 'string' ? memo.fileName : 'video';
@@ -189,7 +200,12 @@ export class VideosService {
     const style = memo.style === 'summary' ? 'summary' : 'play-by-play';
     const teamNames = (memo.teamNames ?? undefined) as VideoCommentaryInput['teamNames'];
     const run = previous.run + 1;
-    await this.start({ videoId, userId, fileName, language, style, teamNames, uploadTimeout: '1m', run, source: previous.source }, { ...memo, run });
+    try {
+      await this.start({ videoId, userId, fileName, language, style, teamNames, uploadTimeout: '1m', run, source: previous.source }, { ...memo, run });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new NotRerunnable('another rerun of the request started first');
+      throw err;
+    }
     return { workflowId: videoWorkflowId(videoId), run };
   }
 }

@@ -66,10 +66,21 @@ interface CreatedObject {
   event: string;
   bucket: string;
   key: string;
+  /** Why the key cannot be read (it is then as the event spelt it). */
+  unreadableKey?: string;
   size?: number;
   etag?: string;
   versionId?: string;
   time: string;
+}
+
+/** An S3 notification's key, which S3 URL-encodes with spaces as '+'. */
+function notifiedKey(raw: string): Pick<CreatedObject, 'key' | 'unreadableKey'> {
+  try {
+    return { key: decodeURIComponent(raw.replace(/\+/g, ' ')) };
+  } catch {
+    return { key: raw, unreadableKey: 'the key is not URL-encoded as S3 sends keys (a malformed % escape)' };
+  }
 }
 
 function createdObjects(body: unknown): CreatedObject[] | 'test' {
@@ -86,9 +97,7 @@ function createdObjects(body: unknown): CreatedObject[] | 'test' {
   const notification = s3NotificationSchema.safeParse(body);
   if (notification.success) {
     return notification.data.Records.map((r) => ({
-      event: r.eventName, bucket: r.s3.bucket.name,
-      // S3 sends keys URL-encoded, spaces as '+'.
-      key: decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')),
+      event: r.eventName, bucket: r.s3.bucket.name, ...notifiedKey(r.s3.object.key),
       size: r.s3.object.size, etag: r.s3.object.eTag, versionId: r.s3.object.versionId, time: r.eventTime,
     }));
   }
@@ -115,7 +124,8 @@ export function parseStorageEvent(body: unknown, sources: WeightSources): Parsed
   for (const object of objects) {
     const { key } = object;
     const kind = kindOf(object, sources);
-    if (!/^ObjectCreated:|^Object Created$/.test(object.event)) parsed.ignored.push({ key, reason: `${object.event} is not a new object` });
+    if (object.unreadableKey) parsed.ignored.push({ key, reason: object.unreadableKey });
+    else if (!/^ObjectCreated:|^Object Created$/.test(object.event)) parsed.ignored.push({ key, reason: `${object.event} is not a new object` });
     else if (!isWeightFile(key)) parsed.ignored.push({ key, reason: `not a weight file (${weightFileExtensions.join(', ')})` });
     else if (!kind) parsed.ignored.push({ key, reason: `s3://${object.bucket}/${key} is under no model kind's bucket and prefix` });
     else {

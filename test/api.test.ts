@@ -20,6 +20,7 @@ import { localEnv } from './helpers/temporal';
 
 const keys = new Map([['alice-key-0123456789', 'alice'], ['bob-key-0123456789ab', 'bob'], ['local-key-0123456789', '*']]);
 const maxUploadBytes = 1000;
+const webhookSecret = 'a-webhook-secret-for-tests';
 
 let env: TestWorkflowEnvironment;
 let dir: string;
@@ -36,7 +37,7 @@ beforeAll(async () => {
     videos: new VideosService(env.client, 'api-test-no-worker'),
     runner: new LocalJobRunner({ jobsDir: join(dir, 'jobs'), storage, commands: { mot: [], action: [], train: [] }, stopGraceMs: 0 }),
     signer: new UrlSigner('a-test-secret-of-thirty-two-chars!'),
-    storage, apiKeys: keys, maxUploadBytes, legacyBodyLimit: 10_000, tusDir: join(dir, 'tus'), uploadTimeout: '1h', retraining: new RetrainingService(env.client, noRetraining), logger: pino({ level: 'silent' }),
+    storage, apiKeys: keys, maxUploadBytes, legacyBodyLimit: 10_000, tusDir: join(dir, 'tus'), uploadTimeout: '1h', retraining: new RetrainingService(env.client, noRetraining), webhookSecret, logger: pino({ level: 'silent' }),
   });
   ({ server, base } = await listenOnLoopback(app));
 });
@@ -149,6 +150,49 @@ describe('API', () => {
     const post = (path: string) => call(path, 'alice-key-0123456789', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     await expectProblem(await post('/v1/uploads/s3'), 404, /BING_STORAGE is not s3/);
     await expectProblem(await post('/v1/uploads/s3/abcdefgh1234/complete'), 404, /BING_STORAGE is not s3/);
+  });
+
+  it('pages with tokens bound to the user and the filter, and answers any other token with 400', async () => {
+    const alice = 'alice-key-0123456789';
+    for (const body of ['first video', 'second video']) expect((await call('/v1/videos', alice, { method: 'POST', body })).status).toBe(202);
+    const list = async (query: string, key = alice) => call(`/v1/videos?${query}`, key);
+    let first: { videos: { videoId: string }[]; nextPageToken?: string } = { videos: [] };
+    // Temporal's visibility store takes the new requests in a moment.
+    for (let tries = 0; tries < 50 && !first.nextPageToken; tries++) first = (await (await list('pageSize=1')).json()) as typeof first;
+    const token = first.nextPageToken!;
+    const second = (await (await list(`pageSize=1&pageToken=${token}`)).json()) as { videos: { videoId: string }[] };
+    expect(second.videos).toHaveLength(1);
+    expect(second.videos[0]!.videoId).not.toBe(first.videos[0]!.videoId);
+    const tampered = `${token.startsWith('A') ? 'B' : 'A'}${token.slice(1)}`;
+    const forged = `${Buffer.from('{"StartTime":"2026-01-01T00:00:00Z"}').toString('base64url')}.9999999999.${'A'.repeat(43)}`;
+    for (const [query, key] of [[`pageToken=${tampered}`, alice], [`pageToken=${forged}`, alice], [`pageToken=${token}`, 'bob-key-0123456789ab'], [`stage=done&pageToken=${token}`, alice]]) {
+      await expectProblem(await list(query!, key), 400, /pageToken: not one this API gave for this listing/);
+    }
+    await expectProblem(await list('pageToken=not-a-token'), 400, /pageToken: must be the nextPageToken of a page/);
+  });
+
+  it('refuses with 409 to rerun a request that runs, or one that ended before it started', async () => {
+    const res = await call('/v1/videos', 'alice-key-0123456789', { method: 'POST', body: 'video bytes' });
+    const { videoId } = (await res.json()) as { videoId: string };
+    const rerun = () => call(`/v1/videos/${videoId}/rerun`, 'alice-key-0123456789', { method: 'POST' });
+    await expectProblem(await rerun(), 409, /still running/);
+    // No worker serves this test's task queue: terminated now, the request never started.
+    await env.client.workflow.getHandle(`video-${videoId}`).terminate('stopped before it started');
+    await expectProblem(await rerun(), 409, /ended before it started/);
+  });
+
+  it('refuses a webhook secret of another length in bytes with 401, and ignores an event key that is not URL-encoded, saying why', async () => {
+    const post = (secret: string, body: unknown) => call('/v1/events/s3', secret, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    // As many characters as the secret, one of them two bytes in UTF-8.
+    await expectProblem(await post(`${webhookSecret.slice(0, -1)}\u00e9`, {}), 401, /BING_WEBHOOK_SECRET/);
+    const record = (key: string) => ({ eventName: 'ObjectCreated:Put', eventTime: new Date().toISOString(), s3: { bucket: { name: 'gasby-mot' }, object: { key, size: 3 } } });
+    const res = await post(webhookSecret, { Records: [record('weights/100%25+sure.pt'), record('weights/bad%zz.pt')] });
+    expect(res.status).toBe(202);
+    const { ignored } = (await res.json()) as { ignored: { key: string; reason: string }[] };
+    expect(ignored).toEqual([
+      { key: 'weights/100% sure.pt', reason: "s3://gasby-mot/weights/100% sure.pt is under no model kind's bucket and prefix" },
+      { key: 'weights/bad%zz.pt', reason: 'the key is not URL-encoded as S3 sends keys (a malformed % escape)' },
+    ]);
   });
 
   it('lets a key for any user name the user, and checks the name', async () => {

@@ -7,7 +7,8 @@ import { json, jsonBody, problems, registerRoute } from './registry';
 export const legacyUserId = z.string().regex(userIdPattern, `userId must match ${userIdPattern}`);
 
 export const legacyRequest = z.object({
-  file: z.string().min(1).meta({ description: 'the video, base64', contentEncoding: 'base64' }),
+  file: z.string().min(1).regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'must be base64 (whole groups of four, padded)')
+    .meta({ description: 'the video, base64', contentEncoding: 'base64' }),
   userId: legacyUserId,
 }).meta({ id: 'LegacyRequest' });
 

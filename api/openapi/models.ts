@@ -11,9 +11,12 @@ const webhookSecret = registry.registerComponent('securitySchemes', 'webhookSecr
 
 export const kindParams = z.object({ kind: z.enum(modelKinds).meta({ description: 'the model kind' }) });
 
+/** A letter matches either case, as isWeightFile compares. */
+const anyCase = (text: string) => text.replace(/\./g, '\\.').replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`);
+const weightFileName = new RegExp(`^[A-Za-z0-9][A-Za-z0-9._-]*(?:${weightFileExtensions.map(anyCase).join('|')})$`);
+
 export const weightsQuery = z.object({
-  name: z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-"')
-    .refine((n) => weightFileExtensions.some((ext) => n.toLowerCase().endsWith(ext)), `must end in ${weightFileExtensions.join(', ')}`)
+  name: z.string().min(1).max(200).regex(weightFileName, `letters, digits, ".", "_" and "-", ending in ${weightFileExtensions.join(', ')}`)
     .meta({ description: 'the weight file\'s name' }),
 });
 

@@ -50,12 +50,15 @@ export const json = (schema: z.ZodType, description: string): ResponseConfig => 
 
 export const jsonBody = (schema: z.ZodType, description?: string): ZodRequestBody => ({ description, required: true, content: { 'application/json': { schema } } });
 
-/** Registers one operation; /v1 routes require the key and may answer 401. */
+/** Node's HTTP server answers this, with no body, before any route sees the request. */
+const headersTooLarge: ResponseConfig = { description: 'the request line and headers pass the HTTP server\'s limit (16 KiB by default); no body' };
+
+/** Registers one operation; /v1 routes require the key and may answer 401. Every operation may answer 431. */
 export function registerRoute(route: RouteConfig): void {
   const keyed = route.path.startsWith('/v1/');
   registry.registerPath({
     ...(keyed ? { security: [{ [bearerAuth.name]: [] }] } : {}),
     ...route,
-    responses: { ...route.responses, ...(keyed && route.security === undefined ? problems(401) : {}) },
+    responses: { ...route.responses, ...(keyed && route.security === undefined ? problems(401) : {}), 431: headersTooLarge },
   });
 }

@@ -1,6 +1,8 @@
 // /v1/videos: upload (raw body or multipart/form-data), list, status, events, commentary, cancel, rerun.
 import { z } from 'zod';
+import { userIdPattern } from '../../common/ids';
 import { stageNames } from '../../workflows/definitions';
+import { pageTokenPattern } from '../page-tokens';
 import { HttpProblem } from '../problem';
 import { parse } from './parse';
 import { json, problems, registerRoute } from './registry';
@@ -10,7 +12,9 @@ export const styleSchema = z.enum(['play-by-play', 'summary']).default('play-by-
 export const teamNamesSchema = z.object({ 0: z.string().min(1).max(60).optional(), 1: z.string().min(1).max(60).optional() }).strict()
   .meta({ id: 'TeamNames', description: 'names for the two teams instead of shirt colours' });
 
-export const teamsField = z.string().max(1000).optional().meta({ description: 'JSON such as {"0": "Reds", "1": "Blues"}' });
+export const teamsField = z.string().max(1000).optional().meta({
+  description: 'JSON such as {"0": "Reds", "1": "Blues"}', contentMediaType: 'application/json', contentSchema: { $ref: '#/components/schemas/TeamNames' },
+});
 
 /** The `teams` field's team names; a 400 when it is not such JSON. */
 export function parseTeams(text: string | undefined) {
@@ -58,7 +62,8 @@ export const videoParams = z.object({ id: z.string().meta({ description: 'the vi
 export const listQuery = z.object({
   stage: z.enum([...stageNames, 'done', 'failed', 'cancelled']).optional(),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
-  pageToken: z.string().max(2048).optional(),
+  pageToken: z.string().max(2048).regex(pageTokenPattern, 'must be the nextPageToken of a page').optional()
+    .meta({ description: 'the previous page\'s nextPageToken, with the same stage; valid for an hour' }),
 });
 
 export const commentaryQuery = z.object({ format: z.enum(['json', 'vtt', 'srt']).default('json') });
@@ -75,6 +80,15 @@ const videoStatus = z.looseObject({
   files: z.record(z.string(), z.string()).meta({ description: 'signed links (an hour) to every stored file' }),
 }).meta({ id: 'VideoStatus' });
 
+/**
+ * One event of a stream, as schemathesis and OpenAPI 3.2's itemSchema read it: its `event` name and
+ * its `data`, JSON of `data`. (Before 3.2, a text/event-stream's schema describes each event.)
+ */
+const serverSentEvent = (event: string, data: object, description: string) => z.object({
+  event: z.literal(event),
+  data: z.string().meta({ contentMediaType: 'application/json', contentSchema: data }),
+}).meta({ description });
+
 registerRoute({
   method: 'post', path: '/v1/videos', summary: 'Upload a video as the request body or as the `file` field of a form',
   description: 'Streamed to storage, never held in memory. The workflow starts (stage `uploading`) when the bytes start.',
@@ -88,7 +102,7 @@ registerRoute({
       },
     },
   },
-  responses: { 202: json(uploadAccepted, 'stored; the request runs'), 200: json(uploadAccepted, 'replayed (Idempotency-Key)'), ...problems(400, 413) },
+  responses: { 202: json(uploadAccepted, 'stored; the request runs'), 200: json(uploadAccepted, 'replayed (Idempotency-Key)'), ...problems(400, 409, 413) },
 });
 registerRoute({
   method: 'get', path: '/v1/videos', summary: 'Your videos, newest first', request: { query: listQuery },
@@ -99,9 +113,29 @@ registerRoute({
   responses: { 200: json(videoStatus, 'the status'), ...problems(404) },
 });
 registerRoute({
-  method: 'get', path: '/v1/videos/{id}/events', summary: 'Server-Sent Events: `status` on every change, `end` at the end',
-  request: { params: videoParams, query: z.object({ key: z.string().optional().meta({ description: 'the API key, for EventSource' }) }) },
-  responses: { 200: { description: 'an event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...problems(404) },
+  method: 'get', path: '/v1/videos/{id}/events', summary: 'Server-Sent Events: `status` at once and on every change, `end` once the request has ended',
+  description: 'A `status` event carries the status as GET /v1/videos/{id} answers it, first at once and then whenever the status or the set of stored files changes (not their links, which are signed afresh). While nothing changes, a comment line (`: still running`) every 15 s keeps the connection open. Once the request is no longer running, `end` (data `{}`) follows its last `status` and the stream closes.',
+  request: {
+    params: videoParams,
+    query: z.object({
+      key: z.string().optional().meta({ description: 'the API key, for EventSource, which cannot send headers' }),
+      user: z.string().regex(userIdPattern).optional().meta({ description: 'with `key` of an operator key: the user to act for, as X-Bing-User' }),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'an event stream',
+      content: {
+        'text/event-stream': {
+          schema: z.union([
+            serverSentEvent('status', { $ref: '#/components/schemas/VideoStatus' }, 'the status, at once and on every change'),
+            serverSentEvent('end', { type: 'object', maxProperties: 0 }, 'the request has ended; the stream closes'),
+          ]),
+        },
+      },
+    },
+    ...problems(400, 404),
+  },
 });
 registerRoute({
   method: 'get', path: '/v1/videos/{id}/commentary', summary: 'The commentary as JSON, WebVTT or SRT', request: { params: videoParams, query: commentaryQuery },
@@ -116,5 +150,6 @@ registerRoute({
 });
 registerRoute({
   method: 'post', path: '/v1/videos/{id}/rerun', summary: 'A new run of a finished request on its stored upload', request: { params: videoParams },
+  description: '409 while the request runs or is ending, when it never stored a video, and for every rerun but the first of several sent at once.',
   responses: { 202: json(z.object({ videoId: z.string(), workflowId: z.string(), run: z.number().int(), statusUrl: z.string() }), 'the run started'), ...problems(404, 409) },
 });

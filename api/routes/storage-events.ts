@@ -6,8 +6,11 @@ import { HttpProblem } from '../problem';
 import type { RetrainingService } from '../retraining-service';
 import { UnreadableEvent } from '../weight-events';
 
-const sameSecret = (given: string, expected: string) =>
-  given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+/** Compared as bytes: a header of as many characters may hold more bytes (timingSafeEqual throws on unequal lengths). */
+function sameSecret(given: string, expected: string): boolean {
+  const [a, b] = [Buffer.from(given), Buffer.from(expected)];
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 export function storageEventsRouter(retraining: RetrainingService, secret: string | undefined): Router {
   const router = Router();

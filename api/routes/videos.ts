@@ -8,6 +8,7 @@ import { ObjectNotFound, type Storage } from '../../activities/storage/storage';
 import { incomingKey, resultsPrefix } from '../../workflows/definitions';
 import { parse } from '../openapi/parse';
 import { commentaryQuery, listQuery, parseTeams, uploadHeaders, uploadSettings } from '../openapi/videos';
+import { pageTokens } from '../page-tokens';
 import type { UrlSigner } from '../signed-urls';
 import { HttpProblem } from '../problem';
 import { NotRerunnable, type VideosService } from '../videos-service';
@@ -24,6 +25,9 @@ export interface VideosRouteOptions {
 const commentaryFormats = { json: ['commentary', 'application/json'], vtt: ['commentaryVtt', 'text/vtt; charset=utf-8'], srt: ['commentarySrt', 'application/x-subrip; charset=utf-8'] } as const;
 
 const fileName = (key: string) => key.slice(key.lastIndexOf('/') + 1);
+
+/** What an event stream reports a change of: the status and which files are stored, not their links (signed afresh each time). */
+const streamedState = (status: { files: Record<string, string> }) => JSON.stringify({ ...status, files: Object.keys(status.files) });
 
 /** The body's chunks, failing with 413 as soon as they pass the limit. */
 export async function* upTo(limit: number, body: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
@@ -120,9 +124,12 @@ export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTi
     await accept(req, res, { settings: { ...req.query, ...part.fields }, body: part.file, contentType: part.mimeType, fileName: part.fileName, rest: part.rest });
   });
 
+  const tokens = pageTokens(signer);
   router.get('/', async (req, res) => {
-    const query = parse(listQuery, req.query);
-    res.json(await videos.list(req.userId!, query));
+    const { pageToken, ...query } = parse(listQuery, req.query);
+    const scope = `${req.userId!}/${query.stage ?? ''}`;
+    const page = await videos.list(req.userId!, { ...query, pageToken: pageToken === undefined ? undefined : tokens.open(scope, pageToken) });
+    res.json({ videos: page.videos, ...(page.nextPageToken ? { nextPageToken: tokens.seal(scope, page.nextPageToken) } : {}) });
   });
 
   /** The status, with signed URLs of every stored file of the run. */
@@ -144,17 +151,17 @@ export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTi
   });
 
   router.get('/:id/events', async (req, res) => {
-    let last = JSON.stringify(await statusWithFiles(req));
+    let last = await statusWithFiles(req);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    res.write(`event: status\ndata: ${last}\n\n`);
+    res.write(`event: status\ndata: ${JSON.stringify(last)}\n\n`);
     let open = true;
     req.on('close', () => (open = false));
     let quiet = 0;
-    while (open && (JSON.parse(last) as { status: string }).status === 'running') {
+    while (open && last.status === 'running') {
       await sleep(500);
-      const next = JSON.stringify(await statusWithFiles(req).catch(() => JSON.parse(last) as unknown));
-      if (next !== last) {
-        res.write(`event: status\ndata: ${next}\n\n`);
+      const next = await statusWithFiles(req).catch(() => last);
+      if (streamedState(next) !== streamedState(last)) {
+        res.write(`event: status\ndata: ${JSON.stringify(next)}\n\n`);
         last = next;
         quiet = 0;
       } else if (++quiet % 30 === 0) {
