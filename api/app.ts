@@ -17,6 +17,7 @@ import { uploadsRouter } from './routes/uploads';
 import { videosRouter } from './routes/videos';
 import type { RetrainingService } from './retraining-service';
 import type { UrlSigner } from './signed-urls';
+import type { UploadLimits } from './upload-admission';
 import { webRouter } from './web/serve';
 import type { VideosService } from './videos-service';
 
@@ -31,6 +32,8 @@ export interface AppOptions {
   uploadTimeout: string;
   /** Where tus keeps uploads in progress on local storage (on S3 it keeps them in the bucket). */
   tusDir: string;
+  /** Idle timeout, uploads per user, storage reserve; the configuration's defaults when not given. */
+  uploadLimits?: UploadLimits;
   retraining: RetrainingService;
   /** Switches on POST /v1/events/s3, authenticated by this shared secret. */
   webhookSecret?: string;

@@ -2,7 +2,8 @@
 import type { ErrorRequestHandler, Response } from 'express';
 
 export class HttpProblem extends Error {
-  constructor(readonly status: number, readonly title: string, readonly detail?: string) {
+  /** `headers`: sent with the problem, such as Retry-After. */
+  constructor(readonly status: number, readonly title: string, readonly detail?: string, readonly headers: Record<string, string> = {}) {
     super(detail ?? title);
   }
 }
@@ -20,7 +21,7 @@ export const problemHandler: ErrorRequestHandler = (err: unknown, req, res, _nex
     res.destroy();
     return;
   }
-  if (err instanceof HttpProblem) return sendProblem(res, err.status, err.title, err.detail);
+  if (err instanceof HttpProblem) return sendProblem(res.set(err.headers), err.status, err.title, err.detail);
   const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
   if (status && status >= 400 && status < 500) return sendProblem(res, status, (err as Error).message || 'Bad request');
   req.log?.error({ err }, 'request failed');

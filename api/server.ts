@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createRunner, createStorage } from '../workers/wiring';
 import { UrlSigner } from './signed-urls';
 import { createApp } from './app';
+import { uploadLimits } from './upload-admission';
 import { legacyRequestOn } from './legacy/switch';
 import { RetrainingService, retrainingSettings } from './retraining-service';
 import { VideosService } from './videos-service';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     apiKeys: config.BING_API_KEYS,
     maxUploadBytes: config.BING_MAX_UPLOAD_BYTES,
     tusDir: join(config.BING_DATA_DIR, 'tus'),
+    uploadLimits: uploadLimits(config),
     legacyBodyLimit: legacyRequestOn(config) ? config.BING_LEGACY_BODY_LIMIT : undefined,
     legacyApiKeys: config.BING_LEGACY_API_KEYS,
     uploadTimeout: config.BING_UPLOAD_TIMEOUT,

@@ -2,10 +2,11 @@
 import { ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, isGrpcServiceError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { videoWorkflowId } from '../common/ids';
 import type { GpuJobHeartbeat } from '../activities/gpu/run-gpu-job';
 import {
-  progressQuery, searchAttributes, stageNames, uploadCompletedSignal,
+  progressQuery, searchAttributes, stageNames, uploadCompletedSignal, uploadFailedSignal,
   type Progress, type Stage, type UploadCompleted, type VideoCommentaryInput, type VideoManifest,
 } from '../workflows/definitions';
 import type { videoCommentary } from '../workflows/video-commentary';
@@ -35,6 +36,14 @@ export class NotRerunnable extends Error {}
 /** gRPC's FAILED_PRECONDITION: what Temporal answers a query of a run that ended before its first workflow task. */
 const grpcFailedPrecondition = 9;
 
+/**
+ * Where the request an Idempotency-Key names stands. `received`: its latest run got its bytes (it
+ * was signalled its upload, or started on a stored one): the key replays it. `uploading`: its run
+ * waits for its upload. `open`: there is no request, or its latest run ended before it got its
+ * bytes (refused, cut, stalled, timed out): the key starts a new run of the same workflow id.
+ */
+export type KeyedRequest = 'received' | 'uploading' | 'open';
+
 const emptyStages = () =>
   Object.fromEntries(stageNames.map((s) => [s, { state: 'pending', progress: 0 }])) as Progress['stages'];
 
@@ -47,30 +56,31 @@ const timestamp = (t: { seconds?: unknown; nanos?: number | null } | null | unde
 export class VideosService {
   constructor(private readonly client: Client, private readonly taskQueue: string) {}
 
-  private handle(videoId: string): WorkflowHandle<typeof videoCommentary> {
-    return this.client.workflow.getHandle(videoWorkflowId(videoId));
+  /** The video's latest run, or the run `runId` when given (signals and ends then never reach a newer run). */
+  private handle(videoId: string, runId?: string): WorkflowHandle<typeof videoCommentary> {
+    return this.client.workflow.getHandle(videoWorkflowId(videoId), runId);
   }
 
   /**
-   * Starts a video's workflow. `once`: never a second workflow of this id, even after the first has
-   * ended (an idempotent upload); returns false when it already exists.
+   * Starts a video's workflow and returns the run's id. `keyed` (an upload with an Idempotency-Key):
+   * a new run only where the last one ended without completing; returns undefined when a run of
+   * this id is running or has completed.
    */
-  async start(input: VideoCommentaryInput, memo: Record<string, unknown>, once = false): Promise<boolean> {
+  async start(input: VideoCommentaryInput, memo: Record<string, unknown>, keyed = false): Promise<string | undefined> {
     const workflowId = videoWorkflowId(input.videoId);
     try {
-      await this.startWorkflow(workflowId, input, memo, once);
-      return true;
+      return await this.startWorkflow(workflowId, input, memo, keyed);
     } catch (err) {
-      if (once && err instanceof WorkflowExecutionAlreadyStartedError) return false;
+      if (keyed && err instanceof WorkflowExecutionAlreadyStartedError) return undefined;
       throw err;
     }
   }
 
-  private async startWorkflow(workflowId: string, input: VideoCommentaryInput, memo: Record<string, unknown>, once: boolean): Promise<void> {
-    await this.client.workflow.start<typeof videoCommentary>('videoCommentary', {
+  private async startWorkflow(workflowId: string, input: VideoCommentaryInput, memo: Record<string, unknown>, keyed: boolean): Promise<string> {
+    const handle = await this.client.workflow.start<typeof videoCommentary>('videoCommentary', {
       taskQueue: this.taskQueue,
       workflowId,
-      workflowIdReusePolicy: once ? 'REJECT_DUPLICATE' : 'ALLOW_DUPLICATE',
+      workflowIdReusePolicy: keyed ? 'ALLOW_DUPLICATE_FAILED_ONLY' : 'ALLOW_DUPLICATE',
       args: [input],
       memo,
       staticSummary: `${input.fileName} from ${input.userId}${input.run && input.run > 1 ? `, run ${input.run}` : ''}`,
@@ -81,14 +91,50 @@ export class VideosService {
         { key: searchAttributes.stage, value: input.source ? 'mot' : 'uploading' },
       ],
     });
+    return handle.firstExecutionRunId;
+  }
+
+  /** Where the request of an Idempotency-Key stands (see KeyedRequest). */
+  async keyedRequest(videoId: string): Promise<KeyedRequest> {
+    let description;
+    try {
+      description = await this.handle(videoId).describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return 'open';
+      throw err;
+    }
+    if (description.status.name === 'COMPLETED') return 'received';
+    const history = await this.handle(videoId, description.runId).fetchHistory();
+    for (const event of history.events ?? []) {
+      const input = event.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+      if (input && defaultPayloadConverter.fromPayload<VideoCommentaryInput>(input).source) return 'received';
+      if (event.workflowExecutionSignaledEventAttributes?.signalName === uploadCompletedSignal.name) return 'received';
+    }
+    return description.status.name === 'RUNNING' ? 'uploading' : 'open';
+  }
+
+  /** Waits, `ms` at most, for the video's latest run to end. */
+  async ended(videoId: string, ms: number): Promise<void> {
+    await Promise.race([this.handle(videoId).result().catch(() => undefined), sleep(ms, undefined, { ref: false })]);
+  }
+
+  /** How many of the user's requests wait for their upload now. */
+  async uploadsInProgress(userId: string): Promise<number> {
+    const query = `WorkflowType = 'videoCommentary' AND ExecutionStatus = 'Running' AND BingUserId = '${userId}' AND BingStage = 'uploading'`;
+    return (await this.client.workflow.count(query)).count;
   }
 
   /**
    * Hands the finished upload to the workflow. Without a sha256 (an upload that went straight to
    * S3 without one) ingest computes it; the workflow passes the signal to ingest as it is.
    */
-  async uploadCompleted(videoId: string, upload: UploadCompleted): Promise<void> {
-    await this.handle(videoId).signal(uploadCompletedSignal, upload);
+  async uploadCompleted(videoId: string, upload: UploadCompleted, runId?: string): Promise<void> {
+    await this.handle(videoId, runId).signal(uploadCompletedSignal, upload);
+  }
+
+  /** The upload will not come: the request fails with `reason` (the run's status says it), unless it has already ended. */
+  async uploadFailed(videoId: string, reason: string, runId?: string): Promise<void> {
+    await this.handle(videoId, runId).signal(uploadFailedSignal, reason).catch(() => undefined);
   }
 
   /** The memo a video's request was started with, when it exists and belongs to the user. */

@@ -1,7 +1,8 @@
 // Uploads against a real dev server. tus 1.0 at /v1/uploads: creation, resumption after a cut,
 // limits, ownership and termination, at the protocol level and through tus-js-client as the CLI
 // uses it. On S3 (moto): tus on the S3 store, raw and multipart POST /v1/videos, direct-to-S3 with
-// presigned parts, the old contract, and ingest of an upload that came without a sha256.
+// presigned parts, the old contract, and ingest of an upload that came without a sha256. Stalled
+// bodies on every door, retries with the same Idempotency-Key, and the per-user and free-space limits.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CopyObjectCommand, CreateBucketCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import express from 'express';
@@ -25,18 +27,30 @@ import { fileUrlStorage } from '../api/cli/api-client';
 import { UrlSigner } from '../api/signed-urls';
 import { RetrainingService } from '../api/retraining-service';
 import { noRetraining } from './helpers/retraining';
-import { VideosService } from '../api/videos-service';
+import { defaultUploadLimits, uploadLimits } from '../api/upload-admission';
+import { VideosService, type VideoStatus } from '../api/videos-service';
+import { loadConfig } from '../common/config';
 import { videoWorkflowId } from '../common/ids';
 import { incomingKey, searchAttributes } from '../workflows/definitions';
 import { listenOnLoopback } from './helpers/http';
+import { FakeRunner, type FakeJob } from './helpers/fake-runner';
 import { startMoto, type Moto } from './helpers/moto';
+import { stalledRequest } from './helpers/stalled-request';
+import { syntheticMatch, syntheticTrackList } from './helpers/synthetic-match';
+import { runWithVideoWorkers } from './helpers/video-workers';
 import { localEnv } from './helpers/temporal';
 import { testPattern } from './helpers/videos';
 
 const alice = 'alice-key-0123456789';
 const bob = 'bob-key-0123456789ab';
-const keys = new Map([[alice, 'alice'], [bob, 'bob']]);
+const carol = 'carol-key-0123456789';
+const dave = 'dave-key-0123456789a';
+const erin = 'erin-key-0123456789a';
+const frank = 'frank-key-0123456789';
+const keys = new Map([[alice, 'alice'], [bob, 'bob'], [carol, 'carol'], [dave, 'dave'], [erin, 'erin'], [frank, 'frank']]);
 const maxUploadBytes = 4 << 20;
+/** The tests leave many uploads waiting (no worker runs their requests): no per-user limit but where a test sets one. */
+const roomy = { ...defaultUploadLimits, perUser: 1000 };
 
 let env: TestWorkflowEnvironment;
 let dir: string;
@@ -54,7 +68,7 @@ async function serve(on: Storage, overrides: Partial<AppOptions> = {}): Promise<
     videos: new VideosService(env.client, 'uploads-test-no-worker'),
     runner: new LocalJobRunner({ jobsDir: join(dir, 'jobs'), storage: on, commands: { mot: [], action: [], train: [] }, stopGraceMs: 0 }),
     signer: new UrlSigner('a-test-secret-of-thirty-two-chars!'),
-    storage: on, apiKeys: keys, maxUploadBytes, uploadTimeout: '1h', retraining: new RetrainingService(env.client, noRetraining), logger: pino({ level: 'silent' }), tusDir,
+    storage: on, apiKeys: keys, maxUploadBytes, uploadTimeout: '1h', uploadLimits: roomy, retraining: new RetrainingService(env.client, noRetraining), logger: pino({ level: 'silent' }), tusDir,
     ...overrides,
   };
   const outer = express();
@@ -315,6 +329,179 @@ describe('tus uploads', () => {
     expect((await signalled(videoId))?.sha256).toBe(sha256(video));
     // tus-js-client removes the fingerprint without waiting for it.
     await expect.poll(() => urlStorage.findAllUploads()).toEqual([]);
+  });
+});
+
+describe('stalled bodies, retries with the same Idempotency-Key, and limits', () => {
+  const queue = 'uploads-test-worker';
+  let runner: FakeRunner;
+  let clip: Buffer;
+  /** Requests of the API run on workers (real activities, GPU jobs that write their outputs at once). */
+  const withWorkers = <T>(fn: () => Promise<T>) => runWithVideoWorkers(env, { storage, runner }, queue, fn);
+  const served = (overrides: Partial<AppOptions> = {}) => serve(storage, { videos: new VideosService(env.client, queue), ...overrides });
+  const auth = (key: string) => ({ authorization: `Bearer ${key}` });
+
+  beforeAll(async () => {
+    clip = await readFile(await testPattern(join(dir, 'match.mp4'), { seconds: 2 }));
+    const tracks = JSON.stringify({ video: { width: 160, height: 120, fps: 25, frames: 50, duration: 2 }, detector: {}, tracks: syntheticTrackList.map((t) => ({ ...t, boxes: [] })) });
+    runner = new FakeRunner(storage, async () => Date.now(), (spec): FakeJob => spec.kind === 'mot'
+      ? { durationMs: 0, outputs: { 'tracks.json': tracks, 'tracks.txt': '' } }
+      : { durationMs: 0, outputs: { 'actions.json': JSON.stringify(syntheticMatch(2)) } });
+  });
+
+  const post = (at: string, key: string, body: Buffer, headers: Record<string, string> = {}) =>
+    fetch(`${at}/v1/videos`, { method: 'POST', body: new Uint8Array(body), headers: { ...auth(key), ...headers } });
+
+  async function statusOf(at: string, key: string, videoId: string): Promise<VideoStatus> {
+    return (await (await fetch(`${at}/v1/videos/${videoId}`, { headers: auth(key) })).json()) as VideoStatus;
+  }
+
+  /** The user's only video, once the listing shows it. */
+  async function onlyVideo(at: string, key: string): Promise<string> {
+    for (;;) {
+      const { videos } = (await (await fetch(`${at}/v1/videos`, { headers: auth(key) })).json()) as { videos: { videoId: string }[] };
+      if (videos.length) return videos[0]!.videoId;
+      await sleep(200);
+    }
+  }
+
+  /** The video's status once its latest run has ended. */
+  async function ended(at: string, key: string, videoId: string): Promise<VideoStatus> {
+    await env.client.workflow.getHandle(videoWorkflowId(videoId)).result().catch(() => undefined);
+    return statusOf(at, key, videoId);
+  }
+
+  const unfinishedWrites = () => readdir(join(storage.root, 'tmp')).catch(() => []);
+
+  it('cuts a raw body stalled after 10 bytes (BING_UPLOAD_IDLE_TIMEOUT=10s) with 408 and fails its request; its Idempotency-Key then starts a request that completes', () => withWorkers(async () => {
+    const at = await served({ uploadLimits: uploadLimits(loadConfig({ BING_UPLOAD_IDLE_TIMEOUT: '10s' })) });
+    const key = { 'idempotency-key': 'carol-match-1' };
+    const stalled = stalledRequest(at, { path: '/v1/videos', headers: { ...auth(carol), ...key }, length: clip.length, first: clip.subarray(0, 10) });
+    await stalled.sent;
+    const videoId = await onlyVideo(at, carol);
+    // Meanwhile an upload with the same key is told to wait for that one.
+    const meanwhile = await post(at, carol, clip, key);
+    expect(meanwhile.headers.get('retry-after')).toBe('10');
+    await expectProblem(meanwhile, 409, /Upload in progress/);
+
+    const answer = await stalled.answer;
+    expect(answer.status).toBe(408);
+    expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(answer.body)).toMatchObject({ status: 408, title: 'Request body timeout', detail: expect.stringMatching(/sent nothing for 10s/) });
+    expect(await ended(at, carol, videoId)).toMatchObject({ status: 'failed', stage: 'failed', error: 'Request body timeout: the request body sent nothing for 10s' });
+    expect(await storage.head(incomingKey(videoId))).toBeUndefined();
+    expect(await unfinishedWrites()).toEqual([]);
+
+    const retry = await post(at, carol, clip, key);
+    expect(retry.status).toBe(202);
+    expect(await retry.json()).toEqual({ videoId, workflowId: videoWorkflowId(videoId), statusUrl: `/v1/videos/${videoId}`, size: clip.length, sha256: sha256(clip) });
+    expect(await ended(at, carol, videoId)).toMatchObject({ status: 'completed', stage: 'done', run: 1 });
+    const replay = await post(at, carol, clip, key);
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toMatchObject({ videoId, replayed: true });
+  }));
+
+  it('after a refused upload with key K, the retry with key K and the right bytes completes; K then replays it', () => withWorkers(async () => {
+    const at = await served();
+    const key = { 'idempotency-key': 'dave-match-1' };
+    await expectProblem(await post(at, dave, clip, { ...key, 'x-bing-sha256': sha256(Buffer.from('another file')) }), 400, /Checksum mismatch/);
+    const retry = await post(at, dave, clip, { ...key, 'x-bing-sha256': sha256(clip) });
+    expect(retry.status).toBe(202);
+    const { videoId, replayed } = (await retry.json()) as { videoId: string; replayed?: boolean };
+    expect(replayed).toBeUndefined();
+    expect(await ended(at, dave, videoId)).toMatchObject({ status: 'completed', stage: 'done' });
+    // One workflow id, two runs: the refused upload's, failed with its reason, and the retry's.
+    const runs = [];
+    for await (const run of env.client.workflow.list({ query: `WorkflowId = '${videoWorkflowId(videoId)}'` })) runs.push(run.status.name);
+    expect(runs.sort()).toEqual(['COMPLETED', 'FAILED']);
+    const replay = await post(at, dave, clip, key);
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toMatchObject({ videoId, replayed: true });
+  }));
+
+  it('cuts a multipart form stalled in its file with 408, keeping nothing, and fails its request', () => withWorkers(async () => {
+    const at = await served({ uploadLimits: { ...roomy, idleTimeoutMs: 2000 } });
+    const head = Buffer.from('--b\r\nContent-Disposition: form-data; name="file"; filename="match.mp4"\r\nContent-Type: video/mp4\r\n\r\n');
+    const stalled = stalledRequest(at, {
+      path: '/v1/videos', headers: { ...auth(erin), 'content-type': 'multipart/form-data; boundary=b' },
+      length: head.length + clip.length + 8, first: Buffer.concat([head, clip.subarray(0, 10)]),
+    });
+    const answer = await stalled.answer;
+    expect(answer.status).toBe(408);
+    expect(JSON.parse(answer.body)).toMatchObject({ status: 408, detail: expect.stringMatching(/sent nothing for 2s/) });
+    const videoId = await onlyVideo(at, erin);
+    expect(await ended(at, erin, videoId)).toMatchObject({ status: 'failed', error: 'Request body timeout: the request body sent nothing for 2s' });
+    expect(await storage.head(incomingKey(videoId))).toBeUndefined();
+    expect(await unfinishedWrites()).toEqual([]);
+  }));
+
+  it('cuts a stalled tus PATCH with 408 and keeps what it brought: the upload resumes from there', async () => {
+    const at = await serve(storage, { uploadLimits: { ...roomy, idleTimeoutMs: 2000 } });
+    const video = randomBytes(5000);
+    const created = await create(alice, video.length, undefined, at);
+    const location = created.headers.get('location')!;
+    const videoId = created.headers.get('bing-video-id')!;
+    const stalled = stalledRequest(at, {
+      method: 'PATCH', path: location, headers: tusHeaders(alice, { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }),
+      length: video.length, first: video.subarray(0, 10),
+    });
+    const answer = await stalled.answer;
+    expect(answer.status).toBe(408);
+    expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+    await expect.poll(async () => (await head(alice, location, at)).headers.get('upload-offset')).toBe('10');
+    expect(await workflowStatus(videoId)).toBe('RUNNING');
+    expect((await patch(alice, location, 10, video.subarray(10), at)).status).toBe(204);
+    expect(await signalled(videoId)).toEqual({ key: incomingKey(videoId), size: video.length, sha256: sha256(video) });
+  });
+
+  it('refuses a tus upload on local storage whose file is not the sha256 its metadata declares: nothing kept, the request fails', () => withWorkers(async () => {
+    const at = await served();
+    const video = randomBytes(5000);
+    const created = await create(frank, video.length, undefined, at, `,sha256 ${b64(sha256(Buffer.from('another file')))}`);
+    const location = created.headers.get('location')!;
+    const videoId = created.headers.get('bing-video-id')!;
+    const res = await patch(frank, location, 0, video, at);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(new RegExp(`SHA-256 is ${sha256(video)}, not`));
+    expect(await ended(at, frank, videoId)).toMatchObject({ status: 'failed', error: expect.stringMatching(/^Checksum mismatch: the file's SHA-256 is/) });
+    expect(await storage.head(incomingKey(videoId))).toBeUndefined();
+    expect((await readdir(tusDir)).filter((f) => f.startsWith(videoId))).toEqual([]);
+
+    const good = await create(frank, video.length, undefined, at, `,sha256 ${b64(sha256(video))}`);
+    const goodId = good.headers.get('bing-video-id')!;
+    expect((await patch(frank, good.headers.get('location')!, 0, video, at)).status).toBe(204);
+    // A signal shows in the history once the workflow task under way (the run just started) is done.
+    await expect.poll(async () => (await signalled(goodId))?.sha256).toBe(sha256(video));
+  }));
+
+  it('refuses a user more uploads in progress than BING_MAX_UPLOADS_PER_USER with 429 and Retry-After, on every door', async () => {
+    const at = await serve(storage, { uploadLimits: { ...defaultUploadLimits, perUser: 2 } });
+    const videos = new VideosService(env.client, 'uploads-test-no-worker');
+    const first = await create(bob, 1000, undefined, at);
+    expect(first.status).toBe(201);
+    expect((await create(bob, 1000, undefined, at)).status).toBe(201);
+    await expect.poll(() => videos.uploadsInProgress('bob')).toBe(2);
+    const third = await create(bob, 1000, undefined, at);
+    expect(third.headers.get('retry-after')).toBe('60');
+    await expectProblem(third, 429, /you have 2 uploads in progress/);
+    await expectProblem(await post(at, bob, clip), 429, /you have 2 uploads in progress/);
+    // One ends: room for the next.
+    expect((await fetch(`${at}${first.headers.get('location')}`, { method: 'DELETE', headers: tusHeaders(bob) })).status).toBe(204);
+    await expect.poll(() => videos.uploadsInProgress('bob')).toBe(1);
+    expect((await create(bob, 1000, undefined, at)).status).toBe(201);
+  });
+
+  it('refuses with 507, before it starts, an upload local storage cannot hold beside its reserve', async () => {
+    const before = { incoming: await storage.list('incoming/'), tus: await readdir(tusDir) };
+    const roomless = await serve(storage, { maxUploadBytes: 2 ** 52, uploadLimits: { ...roomy, reserveBytes: 0 } });
+    await expectProblem(await create(alice, 2 ** 50, undefined, roomless), 507, /the upload needs \d+ bytes and the server's storage has \d+ free/);
+    const reserved = await serve(storage, { uploadLimits: { ...roomy, reserveBytes: Number.MAX_SAFE_INTEGER } });
+    await expectProblem(await post(reserved, alice, clip), 507, /the upload needs \d+ bytes .* keeps in reserve/);
+    // A body of unknown length (chunked): storage must at least have its reserve.
+    const chunked = new ReadableStream({ start: (c) => { c.enqueue(new Uint8Array(clip)); c.close(); } });
+    const streamed = await fetch(`${reserved}/v1/videos`, { method: 'POST', body: chunked, duplex: 'half', headers: auth(alice) } as RequestInit);
+    await expectProblem(streamed, 507, /under the \d+ it keeps in reserve/);
+    expect({ incoming: await storage.list('incoming/'), tus: await readdir(tusDir) }).toEqual(before);
   });
 });
 

@@ -105,4 +105,6 @@ export const resultsPrefix = (videoId: string, run: number): string =>
 export const incomingKey = (videoId: string): string => `incoming/${videoId}`;
 
 export const uploadCompletedSignal = defineSignal<[UploadCompleted]>('uploadCompleted');
+/** The upload will not come (refused, cut, stalled): the request fails at stage uploading with this reason. */
+export const uploadFailedSignal = defineSignal<[reason: string]>('uploadFailed');
 export const progressQuery = defineQuery<Progress>('progress');

@@ -8,7 +8,7 @@ import {
 import type { Activities } from '../activities';
 import type { GpuJobRequest } from '../activities/gpu/run-gpu-job';
 import {
-  gpuTaskQueue, incomingKey, progressQuery, resultsPrefix, searchAttributes, stageNames, uploadCompletedSignal,
+  gpuTaskQueue, incomingKey, progressQuery, resultsPrefix, searchAttributes, stageNames, uploadCompletedSignal, uploadFailedSignal,
   type IngestedSource, type Progress, type Stage, type StageName, type StageProgress, type UploadCompleted,
   type VideoCommentaryInput, type VideoManifest,
 } from './definitions';
@@ -46,10 +46,14 @@ export async function videoCommentary(input: VideoCommentaryInput): Promise<Vide
   const progress: Progress = { videoId, userId, run, stage: 'uploading', stages };
   const prefix = resultsPrefix(videoId, run);
   let upload: UploadCompleted | undefined;
+  let uploadFailure: string | undefined;
 
   setHandler(progressQuery, () => progress);
   setHandler(uploadCompletedSignal, (u) => {
     upload ??= u;
+  });
+  setHandler(uploadFailedSignal, (reason) => {
+    uploadFailure ??= reason;
   });
 
   const enter = (stage: Stage) => {
@@ -82,10 +86,11 @@ export async function videoCommentary(input: VideoCommentaryInput): Promise<Vide
       skip('ingest');
     } else {
       const uploaded = await stage('uploading', async () => {
-        if (!(await condition(() => upload !== undefined, input.uploadTimeout))) {
+        if (!(await condition(() => upload !== undefined || uploadFailure !== undefined, input.uploadTimeout))) {
           throw ApplicationFailure.nonRetryable(`the upload did not finish within ${input.uploadTimeout}`, 'UploadTimeout');
         }
-        return upload!;
+        if (!upload) throw ApplicationFailure.nonRetryable(uploadFailure, 'UploadFailed');
+        return upload;
       });
       source = await stage('ingest', () => ingestUpload({ videoId, userId, upload: uploaded }));
     }

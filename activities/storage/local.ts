@@ -2,7 +2,7 @@
 // Writes go to a temporary file that is renamed into place, so a crash never leaves half an object.
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -26,6 +26,13 @@ export class LocalStorage implements Storage {
 
   uri(key: string): string {
     return `file://${this.localPath(key)}`;
+  }
+
+  /** Bytes free for writing on the file system that holds the storage. */
+  async freeBytes(): Promise<number> {
+    await mkdir(this.root, { recursive: true });
+    const fs = await statfs(this.root);
+    return fs.bavail * fs.bsize;
   }
 
   private metaPath(key: string): string {

@@ -54,6 +54,10 @@ export function formFile(req: Request): Promise<FormFile> {
       if (!found) reject(new HttpProblem(400, 'Invalid form', message ?? `the form has no "${fileField}" field`));
     });
   });
+  // A request cut before its end (the client gone, an idle timeout) ends the form and its file with the error.
+  req.once('close', () => {
+    if (!req.complete) parser.destroy(req.errored ?? new Error('the request body ended early'));
+  });
   req.pipe(parser);
   return started;
 }

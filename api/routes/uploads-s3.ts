@@ -16,6 +16,7 @@ import { incomingKey } from '../../workflows/definitions';
 import { parse } from '../openapi/parse';
 import { s3CompleteRequest, s3UploadRequest } from '../openapi/uploads';
 import { HttpProblem } from '../problem';
+import { admitUpload, defaultUploadLimits, type UploadLimits } from '../upload-admission';
 import type { VideosService } from '../videos-service';
 
 export interface S3UploadsRouteOptions {
@@ -23,6 +24,7 @@ export interface S3UploadsRouteOptions {
   storage: Storage;
   maxUploadBytes: number;
   uploadTimeout: string;
+  uploadLimits?: UploadLimits;
 }
 
 const MiB = 1024 ** 2;
@@ -65,7 +67,7 @@ function partsFault(sent: { partNumber: number; etag: string }[], received: Rece
   return undefined;
 }
 
-export function s3UploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout }: S3UploadsRouteOptions): Router {
+export function s3UploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout, uploadLimits = defaultUploadLimits }: S3UploadsRouteOptions): Router {
   const direct = storage instanceof S3Storage ? new S3DirectUploads(storage) : undefined;
   const urlSeconds = Math.min(maxUrlSeconds, Math.ceil(msToNumber(uploadTimeout as Parameters<typeof msToNumber>[0]) / 1000));
   const router = Router();
@@ -80,6 +82,7 @@ export function s3UploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout
     if (body.size > maxUploadBytes) throw new HttpProblem(413, 'Upload too large', `the limit is ${maxUploadBytes} bytes`);
     const partSize = choosePartSize(body.size, body.partSize);
     const userId = req.userId!;
+    await admitUpload({ videos, storage, limits: uploadLimits }, userId, body.size);
     const videoId = newVideoId();
     const key = incomingKey(videoId);
     const contentType = body.contentType ?? 'application/octet-stream';

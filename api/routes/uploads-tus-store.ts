@@ -1,6 +1,6 @@
 // Where tus keeps uploads in progress, and how a finished one reaches incoming/{videoId}:
 // - local storage: @tus/file-store files in `tusDir`, streamed into storage when finished (sha256
-//   computed on the way);
+//   computed on the way, and checked against the metadata's sha256 when the client declared one);
 // - S3 storage: @tus/s3-store, one S3 multipart upload per tus upload whose key is already
 //   incoming/{videoId}, so finishing it completes the object in place and no byte is copied. Its
 //   sha256 is the one the client declared in the metadata, or ingest computes it.
@@ -12,6 +12,9 @@ import type { DataStore, Upload } from '@tus/server';
 import { S3Storage } from '../../activities/storage/s3';
 import type { Storage } from '../../activities/storage/storage';
 import { incomingKey, type UploadCompleted } from '../../workflows/definitions';
+
+/** The finished file is not the one the client declared in its metadata's sha256. */
+export class ChecksumMismatch extends Error {}
 
 export interface FinishedUpload extends Omit<UploadCompleted, 'sha256'> {
   sha256?: string;
@@ -71,6 +74,10 @@ export function tusStore(storage: Storage, tusDir: string, expirationMs: number)
     finish: async (upload, metadata) => {
       const key = incomingKey(upload.id);
       const stored = await storage.put(key, createReadStream(join(tusDir, upload.id)), metadata);
+      const declared = upload.metadata?.sha256;
+      if (declared && declared !== stored.sha256) {
+        throw new ChecksumMismatch(`the file's SHA-256 is ${stored.sha256}, not ${declared} as its Upload-Metadata says`);
+      }
       return { key, size: stored.size, sha256: stored.sha256 };
     },
     forget: (uploadId) => datastore.remove(uploadId),

@@ -12,9 +12,11 @@ import { isVideoId, newVideoId, videoWorkflowId } from '../../common/ids';
 import { incomingKey } from '../../workflows/definitions';
 import { tusMetadata } from '../openapi/uploads';
 import { parseTeams } from '../openapi/videos';
+import { bodyIdleTimeout } from '../body-idle-timeout';
 import { HttpProblem } from '../problem';
+import { admitUpload, defaultUploadLimits, type UploadLimits } from '../upload-admission';
 import type { VideosService } from '../videos-service';
-import { tusStore } from './uploads-tus-store';
+import { ChecksumMismatch, tusStore } from './uploads-tus-store';
 
 export interface UploadsRouteOptions {
   videos: VideosService;
@@ -23,6 +25,7 @@ export interface UploadsRouteOptions {
   uploadTimeout: string;
   /** Where partial uploads are kept on local storage: `{BING_DATA_DIR}/tus` (S3 keeps them in the bucket). */
   tusDir: string;
+  uploadLimits?: UploadLimits;
 }
 
 /** The mount path: tus answers with Location `${uploadsPath}/{videoId}`. */
@@ -51,7 +54,7 @@ function parseMetadata(header: string | undefined): z.output<typeof tusMetadata>
   return { ...parsed.data, teamNames: parseTeams(parsed.data.teams) };
 }
 
-export function uploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout, tusDir }: UploadsRouteOptions): Router {
+export function uploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout, tusDir, uploadLimits = defaultUploadLimits }: UploadsRouteOptions): Router {
   const expirationMs = msToNumber(uploadTimeout as Parameters<typeof msToNumber>[0]);
   const store = tusStore(storage, tusDir, expirationMs);
   const { datastore } = store;
@@ -91,11 +94,15 @@ export function uploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout, 
         const finished = await store.finish(upload, { userId: meta[ownerKey] ?? '', fileName: meta.filename ?? 'video', contentType: meta.filetype ?? '' });
         await videos.uploadCompleted(videoId, finished);
         return { headers: { [videoIdHeader]: videoId } };
-      } catch {
+      } catch (err) {
         // A client resuming this upload would find it complete and stop: end it here instead.
         await storage.delete(incomingKey(videoId)).catch(() => undefined);
         await store.forget(upload.id).catch(() => undefined);
-        await videos.abandon(videoId, 'the finished upload could not be stored');
+        if (err instanceof ChecksumMismatch) {
+          await videos.uploadFailed(videoId, `Checksum mismatch: ${err.message}`);
+          throw tusError(400, `${err.message}; nothing was kept`);
+        }
+        await videos.uploadFailed(videoId, 'the finished upload could not be stored');
         throw tusError(500, 'the finished upload could not be stored; start the upload again');
       }
     },
@@ -108,6 +115,8 @@ export function uploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout, 
   sweep.unref();
 
   const router = Router();
+  // A stalled PATCH is cut with 408; the bytes it brought stay, for the client to resume from.
+  const idle = bodyIdleTimeout(uploadLimits.idleTimeoutMs);
 
   /** Hands the request to tus with its full URL, so that its ids and Location come out right. */
   const toTus = async (req: Request, res: Response) => {
@@ -115,7 +124,7 @@ export function uploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout, 
     await tus.handle(req, res);
   };
 
-  router.post('/', async (req, res) => {
+  router.post('/', idle, async (req, res) => {
     if (req.get('upload-concat') !== undefined) throw new HttpProblem(400, 'Invalid upload', 'Upload-Concat is not supported');
     if (req.get('upload-defer-length') !== undefined) {
       throw new HttpProblem(400, 'Invalid upload', 'Upload-Defer-Length is not supported; send Upload-Length');
@@ -128,6 +137,8 @@ export function uploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout, 
     if (Number(length) === 0) throw new HttpProblem(400, 'Empty upload', 'Upload-Length is 0; there is no video to process');
     if (req.get('tus-resumable') === undefined) throw new HttpProblem(412, 'Tus-Resumable required', 'send "Tus-Resumable: 1.0.0"');
     parseMetadata(req.get('upload-metadata'));
+    // On local storage the finished file is copied from tus's folder into storage: twice its size for a moment.
+    await admitUpload({ videos, storage, limits: uploadLimits }, req.userId!, 2 * Number(length));
     req.bingVideoId = newVideoId();
     res.setHeader(videoIdHeader, req.bingVideoId);
     res.setHeader('Bing-Workflow-Id', videoWorkflowId(req.bingVideoId));
@@ -143,7 +154,7 @@ export function uploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout, 
   };
 
   router.head('/:id', owned, toTus);
-  router.patch('/:id', owned, toTus);
+  router.patch('/:id', idle, owned, toTus);
   router.delete('/:id', owned, async (req, res) => {
     const id = String(req.params.id);
     res.setHeader(videoIdHeader, id);

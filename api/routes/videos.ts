@@ -11,6 +11,8 @@ import { commentaryQuery, listQuery, parseTeams, uploadHeaders, uploadSettings }
 import { pageTokens } from '../page-tokens';
 import type { UrlSigner } from '../signed-urls';
 import { HttpProblem } from '../problem';
+import { bodyIdleTimeout, idleCut } from '../body-idle-timeout';
+import { admitUpload, defaultUploadLimits, type UploadLimits } from '../upload-admission';
 import { NotRerunnable, type VideosService } from '../videos-service';
 import { formFile } from './uploads-form';
 
@@ -20,9 +22,13 @@ export interface VideosRouteOptions {
   signer: UrlSigner;
   maxUploadBytes: number;
   uploadTimeout: string;
+  uploadLimits?: UploadLimits;
 }
 
 const commentaryFormats = { json: ['commentary', 'application/json'], vtt: ['commentaryVtt', 'text/vtt; charset=utf-8'], srt: ['commentarySrt', 'application/x-subrip; charset=utf-8'] } as const;
+
+/** How long a retry with an Idempotency-Key waits for the run of a failed upload with the key to end. */
+const endingGraceMs = 5000;
 
 const fileName = (key: string) => key.slice(key.lastIndexOf('/') + 1);
 
@@ -60,8 +66,26 @@ interface IncomingVideo {
   rest?: Promise<string | undefined>;
 }
 
-export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTimeout }: VideosRouteOptions): Router {
+export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTimeout, uploadLimits = defaultUploadLimits }: VideosRouteOptions): Router {
   const router = Router();
+  const retryAfter = { 'Retry-After': String(Math.max(1, Math.ceil(uploadLimits.idleTimeoutMs / 1000))) };
+
+  /**
+   * Whether an upload with an Idempotency-Key may start its video's request: false when the key
+   * names a request that got its bytes (replay it); 409 while another upload with the key runs.
+   */
+  async function keyedStart(videoId: string): Promise<boolean> {
+    let state = await videos.keyedRequest(videoId);
+    // An upload that failed or finished a moment ago: its run may be ending, or its history may not
+    // show the signal yet (a signal waits there while the run's workflow task is under way).
+    if (state === 'uploading') {
+      await videos.ended(videoId, endingGraceMs);
+      state = await videos.keyedRequest(videoId);
+    }
+    if (state === 'open') return true;
+    if (state === 'received') return false;
+    throw new HttpProblem(409, 'Upload in progress', 'an upload with this Idempotency-Key is in progress; send it again once that one has ended', retryAfter);
+  }
 
   async function accept(req: Request, res: Response, video: IncomingVideo): Promise<void> {
     const settings = parse(uploadSettings, video.settings);
@@ -69,47 +93,63 @@ export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTi
     const expectedSha256 = headers['x-bing-sha256']?.toLowerCase();
     const userId = req.userId!;
     const idempotencyKey = headers['idempotency-key'];
-    // The same key from the same user names the same video: Temporal refuses a second workflow.
-    const videoId = idempotencyKey ? createHash('sha256').update(`${userId}\0${idempotencyKey}`).digest('hex').slice(0, 20) : newVideoId();
+    const keyed = idempotencyKey !== undefined;
+    // The same key from the same user names the same video; a failed upload leaves it free for the next run.
+    const videoId = keyed ? createHash('sha256').update(`${userId}\0${idempotencyKey}`).digest('hex').slice(0, 20) : newVideoId();
     const name = settings.name ?? headers['x-bing-file-name'] ?? video.fileName ?? 'video';
     const teams = parseTeams(settings.teams);
     const workflowId = videoWorkflowId(videoId);
-    const started = await videos.start(
-      { videoId, userId, fileName: name, language: settings.language, style: settings.style, teamNames: teams, uploadTimeout },
-      { fileName: name, language: settings.language, style: settings.style, teamNames: teams, contentType: video.contentType || 'application/octet-stream' },
-      idempotencyKey !== undefined,
-    );
-    if (!started) {
+    const replay = () => {
       res.status(200).location(`/v1/videos/${videoId}`).json({ videoId, workflowId, statusUrl: `/v1/videos/${videoId}`, replayed: true });
       video.body.resume();
       req.resume();
-      return;
+    };
+    if (keyed && !(await keyedStart(videoId))) return replay();
+    const declared = req.get('content-length');
+    await admitUpload({ videos, storage, limits: uploadLimits }, userId, declared === undefined ? undefined : Number(declared));
+    const runId = await videos.start(
+      { videoId, userId, fileName: name, language: settings.language, style: settings.style, teamNames: teams, uploadTimeout },
+      { fileName: name, language: settings.language, style: settings.style, teamNames: teams, contentType: video.contentType || 'application/octet-stream' },
+      keyed,
+    );
+    if (!runId) {
+      // Another upload with the key started the request first.
+      if ((await videos.keyedRequest(videoId)) === 'received') return replay();
+      throw new HttpProblem(409, 'Upload in progress', 'an upload with this Idempotency-Key is in progress; send it again once that one has ended', retryAfter);
     }
     const key = incomingKey(videoId);
-    const refuse = async (reason: string, problem: HttpProblem): Promise<never> => {
-      await storage.delete(key);
-      await videos.abandon(videoId, reason);
+    /** Ends the request with the problem as its reason, removing what this upload stored. */
+    const refuse = async (problem: HttpProblem, stored = true): Promise<never> => {
+      if (stored) await storage.delete(key);
+      await videos.uploadFailed(videoId, `${problem.title}: ${problem.detail}`, runId);
       throw problem;
     };
     let stored;
     try {
       stored = await storage.put(key, Readable.from(upTo(maxUploadBytes, video.body)), { userId, fileName: name, contentType: video.contentType });
     } catch (err) {
-      return refuse('the upload broke off', err instanceof HttpProblem ? err : new HttpProblem(400, 'Upload interrupted', 'the request body ended early'));
+      // Nothing is stored (a write lands whole or not at all). A cut body has had its 408 already.
+      const cut = idleCut(req);
+      if (cut) return refuse(new HttpProblem(408, 'Request body timeout', cut.message), false);
+      if (err instanceof HttpProblem) return refuse(err, false);
+      if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
+        return refuse(new HttpProblem(507, 'Insufficient storage', 'the server\'s storage filled up during the upload; try again later'), false);
+      }
+      return refuse(new HttpProblem(400, 'Upload interrupted', 'the request body ended early'), false);
     }
     const fault = await video.rest;
-    if (fault) return refuse('invalid form', new HttpProblem(400, 'Invalid form', fault));
-    if (stored.size === 0) return refuse('empty upload', new HttpProblem(400, 'Empty upload', 'the request body is empty; send the video as the body'));
+    if (fault) return refuse(new HttpProblem(400, 'Invalid form', fault));
+    if (stored.size === 0) return refuse(new HttpProblem(400, 'Empty upload', 'the request body is empty; send the video as the body'));
     if (expectedSha256 && stored.sha256 !== expectedSha256) {
-      return refuse('sha256 mismatch', new HttpProblem(400, 'Checksum mismatch', `the body's SHA-256 is ${stored.sha256}, not ${expectedSha256} as x-bing-sha256 says`));
+      return refuse(new HttpProblem(400, 'Checksum mismatch', `the body's SHA-256 is ${stored.sha256}, not ${expectedSha256} as x-bing-sha256 says`));
     }
-    await videos.uploadCompleted(videoId, { key, size: stored.size, sha256: stored.sha256 });
+    await videos.uploadCompleted(videoId, { key, size: stored.size, sha256: stored.sha256 }, runId);
     res.status(202).location(`/v1/videos/${videoId}`).json({
       videoId, workflowId, statusUrl: `/v1/videos/${videoId}`, size: stored.size, sha256: stored.sha256,
     });
   }
 
-  router.post('/', async (req, res) => {
+  router.post('/', bodyIdleTimeout(uploadLimits.idleTimeoutMs), async (req, res) => {
     const form = req.is('multipart/form-data') === 'multipart/form-data';
     const declared = req.get('content-length');
     if (declared !== undefined && Number(declared) > maxUploadBytes + (form ? formOverhead : 0)) {
