@@ -159,6 +159,18 @@ describe('retraining end to end', () => {
     }
   });
 
+  it('a message naming a key that is not URL-encoded is taken, its file ignored, not dead-lettered', async () => {
+    const count = async (url: string, ...names: ('ApproximateNumberOfMessages' | 'ApproximateNumberOfMessagesNotVisible')[]) => {
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: names }));
+      return names.reduce((sum, name) => sum + Number(Attributes![name]), 0);
+    };
+    const deadLettered = await count(deadLetterUrl, 'ApproximateNumberOfMessages');
+    const record = { eventName: 'ObjectCreated:Put', eventTime: new Date().toISOString(), s3: { bucket: { name: weightsBucket }, object: { key: 'weights/bad%zz.pt', size: 3 } } };
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ Records: [record] }) }));
+    while ((await count(queueUrl, 'ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible')) > 0) await sleep(200);
+    expect(await count(deadLetterUrl, 'ApproximateNumberOfMessages')).toBe(deadLettered);
+  });
+
   it('the webhook takes S3 notifications with the shared secret only, and says what it ignored', async () => {
     expect((await post('/v1/events/s3', {}, 'wrong-secret-0123456789')).status).toBe(401);
     const unreadable = await post('/v1/events/s3', { hello: 'world' });
