@@ -40,13 +40,13 @@ export async function connectTemporalClient(config: TemporalDefaults, env: NodeJ
 
 /**
  * The environment for processes that must reach a local dev server (plain gRPC, no key) whatever
- * the user's own Temporal settings say: every TEMPORAL_* variable dropped, and a temporal.toml of
- * one profile, written to `tomlPath`, naming the server.
+ * the user's own Temporal settings say: the user's TEMPORAL_* variables dropped, and a temporal.toml
+ * of one profile, written to `tomlPath`, naming the server (the Temporal CLI can use it too).
  */
 export function devServerEnv(config: TemporalDefaults, tomlPath: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   writeFileSync(tomlPath, clientConfigToToml({ profiles: { default: { address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE } } }));
   const rest = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('TEMPORAL_')));
-  return { ...rest, TEMPORAL_CONFIG_FILE: tomlPath };
+  return { ...rest, TEMPORAL_CONFIG_FILE: tomlPath, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE };
 }
 
 /** The TOML parser's message quotes the offending line, which may hold an API key: say only where it is. */

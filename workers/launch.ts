@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { killJobProcesses } from '../activities/gpu/local-runner';
 import { loadConfig } from '../common/config';
+import { devServerEnv, temporalConnection } from '../common/temporal-connection';
 import { searchAttributeTypes } from '../workflows/definitions';
 import { projectRoot, temporalCli } from './tools';
 import { jobsDir } from './wiring';
@@ -40,8 +41,9 @@ const portOpen = (host: string, port: number) =>
   });
 
 const apiKey = localApiKey();
+// The children reach this dev server, whatever Temporal cluster the user's own settings name.
 const childEnv = {
-  ...process.env,
+  ...devServerEnv(config, join(config.BING_DATA_DIR, 'temporal.toml')),
   BING_DATA_DIR: config.BING_DATA_DIR,
   BING_API_KEYS: process.env.BING_API_KEYS ?? `${apiKey}:*`,
 };
@@ -73,7 +75,7 @@ function startChild(name: string, command: string, args: string[], restart: bool
 async function waitForTemporal(): Promise<void> {
   for (let attempt = 0; attempt < 120; attempt++) {
     try {
-      const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: 1000 });
+      const connection = await Connection.connect({ ...temporalConnection(config, childEnv).connectionOptions, connectTimeout: 1000 });
       await connection.healthService.check({});
       await connection.close();
       return;
