@@ -60,6 +60,7 @@ describe('the build output', () => {
   let worker: NodeProcess;
   let api: NodeProcess;
   let apiUrl: string;
+  let processEnv: NodeJS.ProcessEnv;
   const apiKey = 'deploy-test-key-0123456789';
 
   beforeAll(async () => {
@@ -68,7 +69,7 @@ describe('the build output', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'bing-dist-'));
     const port = await freePort();
     apiUrl = `http://127.0.0.1:${port}`;
-    const processEnv = {
+    processEnv = {
       PATH: process.env.PATH, HOME: process.env.HOME,
       TEMPORAL_ADDRESS: env.address, BING_DATA_DIR: dataDir, BING_API_PORT: String(port), BING_API_KEYS: `${apiKey}:*`,
       BING_LOG_LEVEL: 'debug',
@@ -108,6 +109,18 @@ describe('the build output', () => {
     }
     expect(required.size).toBeGreaterThan(10);
     expect([...required].filter((pkg) => !(pkg in dependencies))).toEqual([]);
+  });
+
+  it('polls one task queue per worker process with BING_WORKER_ROLE, as compose\'s worker and gpu-worker do', async () => {
+    for (const [role, queues] of [['workflows', 'bing'], ['gpu', 'bing-gpu']]) {
+      const one = new NodeProcess('workers/worker.js', { ...processEnv, BING_WORKER_ROLE: role });
+      try {
+        await one.waitFor(async () => one.log.includes('workers polling'), `a ${role} worker`);
+        expect(/workers polling ([^"]*)"/.exec(one.log)?.[1], role).toBe(queues);
+      } finally {
+        await one.stop();
+      }
+    }
   });
 
   it('processes a video with `node dist/api/server.js` and `node dist/workers/worker.js`, the workflows prebundled', async () => {
