@@ -218,13 +218,17 @@ describe('the local stack', () => {
     expect(Object.keys((await (await api(`/v1/videos/${videoId}`)).json() as { files: object }).files)).toEqual(['source']);
   });
 
-  it('reruns a finished request as a second run with its own jobs and results', async () => {
+  it('reruns a finished request as a second run with its own jobs and results; of reruns sent at once, one starts', async () => {
     const videoId = await upload(clip);
     const first = await waitFor(videoId, ended);
     expect(first.status).toBe('completed');
-    const res = await api(`/v1/videos/${videoId}/rerun`, { method: 'POST' });
-    expect(res.status).toBe(202);
-    expect(await res.json()).toMatchObject({ run: 2 });
+    const rerun = () => api(`/v1/videos/${videoId}/rerun`, { method: 'POST' });
+    const answers = await Promise.all([rerun(), rerun(), rerun(), rerun()]);
+    expect(answers.map((r) => r.status).sort()).toEqual([202, 409, 409, 409]);
+    for (const refused of answers.filter((r) => r.status === 409)) {
+      expect(((await refused.json()) as { detail: string }).detail).toMatch(/another rerun of the request started first|still running/);
+    }
+    expect(await answers.find((r) => r.status === 202)!.json()).toMatchObject({ run: 2 });
     const second = await waitFor(videoId, (s) => s.run === 2 && ended(s));
     expect(second).toMatchObject({ status: 'completed', run: 2 });
     expect(second.result!.results.commentary).toBe(`results/${videoId}/run-2/commentary.json`);
