@@ -1,10 +1,12 @@
 // BING on a secured Temporal cluster: its processes connect through common/temporal-connection.ts
 // with the SDK's standard settings. The dev server stands behind proxies made here: one requiring
 // mutual TLS with certificates this test signs, one recording the API key each gRPC call carries.
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { NativeConnection } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,6 +100,14 @@ describe('on a secured cluster', () => {
       }
       expect(proxy.accepted).toBeGreaterThanOrEqual(2);
       expect(proxy.refusals).toEqual([]);
+    });
+
+    it('lets infra/register-search-attributes reach the cluster with the same settings', async () => {
+      const acceptedBefore = proxy.accepted;
+      const { stdout } = await promisify(execFile)(join(projectRoot, 'infra', 'register-search-attributes'), { env: { PATH: process.env.PATH, ...tlsEnv } });
+      expect(proxy.accepted).toBeGreaterThan(acceptedBefore);
+      expect(stdout).toMatch(/^BingVideoId: (already registered|registered as Keyword)$/m);
+      expect(stdout).toMatch(/^BingVideoSeconds: (already registered|registered as Double)$/m);
     });
 
     it('refuses a client without a client certificate', async () => {
