@@ -13,6 +13,7 @@ import { UrlSigner } from '../api/signed-urls';
 import { createApp } from '../api/app';
 import { RetrainingService } from '../api/retraining-service';
 import { noRetraining } from './helpers/retraining';
+import { keyedVideoId } from '../api/routes/videos';
 import { VideosService } from '../api/videos-service';
 import { incomingKey } from '../workflows/definitions';
 import { listenOnLoopback } from './helpers/http';
@@ -114,6 +115,26 @@ describe('API', () => {
     for await (const wf of env.client.workflow.list({ query: `WorkflowId = 'video-${videoId}'` })) runs.push(wf.runId);
     expect(runs.length).toBeLessThanOrEqual(1);
     expect((await env.client.workflow.getHandle(`video-${videoId}`).describe()).runId).toBeDefined();
+  });
+
+  it('answers an Idempotency-Key whose request waits for an upload that no one sends (its API process died) with 409, until the request ends; the key then starts a new run', async () => {
+    const videos = new VideosService(env.client, 'api-test-no-worker');
+    const videoId = keyedVideoId('alice', 'crashed-upload');
+    // What a process that died mid-body leaves behind: a run at stage uploading.
+    const crashedRun = await videos.start({ videoId, userId: 'alice', fileName: 'clip.mp4', language: 'en', uploadTimeout: '1h' }, {}, true);
+    expect(crashedRun).toBeDefined();
+    const post = () => call('/v1/videos', 'alice-key-0123456789', { method: 'POST', body: 'video bytes', headers: { 'idempotency-key': 'crashed-upload' } });
+    const meanwhile = await post();
+    expect(meanwhile.headers.get('retry-after')).toBe('60');
+    await expectProblem(meanwhile, 409, /in progress/);
+    // The crash sweep ends it.
+    await videos.abandon(videoId, 'the upload broke off');
+    const retry = await post();
+    expect(retry.status).toBe(202);
+    expect(await retry.json()).toMatchObject({ videoId });
+    const described = await env.client.workflow.getHandle(`video-${videoId}`).describe();
+    expect(described.runId).not.toBe(crashedRun);
+    expect(described.status.name).toBe('RUNNING');
   });
 
   it('refuses a body whose SHA-256 is not the one x-bing-sha256 names, keeping nothing', async () => {

@@ -1,6 +1,6 @@
 // /v1/uploads: tus 1.0 resumable uploads, and direct-to-S3 multipart uploads with presigned part URLs.
 import { z } from 'zod';
-import { uploadAccepted, languageSchema, styleSchema, teamNamesSchema, teamsField } from './videos';
+import { uploadAccepted, uploadRefusals, languageSchema, styleSchema, teamNamesSchema, teamsField } from './videos';
 import { json, jsonBody, problems, registerRoute } from './registry';
 
 /** The decoded Upload-Metadata of a tus creation request. */
@@ -11,7 +11,7 @@ export const tusMetadata = z.object({
   style: styleSchema,
   teams: teamsField,
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the 64 lowercase hex digits of the file\'s SHA-256').optional()
-    .meta({ description: 'the file\'s SHA-256; ingest refuses a file that does not match' }),
+    .meta({ description: 'the file\'s SHA-256; a finished file that does not match is refused (on local storage at the last PATCH, on S3 by ingest)' }),
 }).meta({ id: 'TusUploadMetadata', description: 'the fields of Upload-Metadata ("key base64value" pairs)' });
 
 const tusHeaders = z.object({ 'tus-resumable': z.literal('1.0.0') });
@@ -29,7 +29,7 @@ registerRoute({
   },
   responses: {
     201: { description: 'created; Location is the upload URL', headers: z.object({ location: z.string(), 'bing-video-id': z.string() }) },
-    ...problems(400, 412, 413),
+    ...problems(400, 412, 413), ...uploadRefusals,
   },
 });
 registerRoute({
@@ -42,7 +42,7 @@ registerRoute({
     params: tusParams, headers: tusHeaders.extend({ 'upload-offset': z.string().regex(/^\d+$/) }),
     body: { required: true, content: { 'application/offset+octet-stream': { schema: { type: 'string', format: 'binary' } } } },
   },
-  responses: { 204: tusNoContent('appended'), ...problems(400, 404, 409, 410, 413) },
+  responses: { 204: tusNoContent('appended'), ...problems(400, 404, 409, 410, 413), 408: uploadRefusals[408] },
 });
 registerRoute({
   method: 'delete', path: '/v1/uploads/{id}', summary: 'tus: terminate the upload; the request ends', request: { params: tusParams, headers: tusHeaders },
@@ -83,7 +83,7 @@ registerRoute({
   method: 'post', path: '/v1/uploads/s3', summary: 'Direct-to-S3: start a multipart upload and get presigned part URLs',
   description: 'Only where storage is S3 (404 otherwise). The request\'s workflow starts at stage `uploading`.',
   request: { body: jsonBody(s3UploadRequest) },
-  responses: { 201: json(s3UploadStarted, 'started'), ...problems(400, 404, 413) },
+  responses: { 201: json(s3UploadStarted, 'started'), ...problems(400, 404, 413), 429: uploadRefusals[429] },
 });
 registerRoute({
   method: 'post', path: '/v1/uploads/s3/{id}/complete', summary: 'Direct-to-S3: complete the upload with the parts\' ETags',

@@ -40,7 +40,7 @@ export const uploadHeaders = z.object({
   'x-bing-sha256': z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be the 64 hex digits of the file\'s SHA-256').optional()
     .meta({ description: 'the body\'s SHA-256, checked as it streams; a mismatch is refused and nothing is kept' }),
   'idempotency-key': z.string().regex(/^[\x21-\x7e]{1,255}$/, 'use 1 to 255 visible ASCII characters').optional()
-    .meta({ description: 'the same key from the same user always names the same video' }),
+    .meta({ description: 'the same key from the same user always names the same video; it replays a request that received its bytes, and after a failed upload starts a new run' }),
   'x-bing-file-name': z.string().max(255).optional(),
 });
 
@@ -56,6 +56,16 @@ export const uploadAccepted = z.object({
   sha256: z.string().optional(),
   replayed: z.boolean().optional().meta({ description: 'true when an Idempotency-Key named an earlier upload; nothing was started' }),
 }).meta({ id: 'UploadAccepted' });
+
+/** What every upload door may answer before or while it takes the bytes, beyond 400 and 413. */
+export const uploadRefusals = {
+  408: { ...problems(408)[408]!, description: 'the body sent nothing for BING_UPLOAD_IDLE_TIMEOUT; the connection closes' },
+  429: {
+    ...problems(429)[429]!, description: 'the user has BING_MAX_UPLOADS_PER_USER uploads in progress',
+    headers: z.object({ 'retry-after': z.string().meta({ description: 'seconds' }) }),
+  },
+  507: { ...problems(507)[507]!, description: 'local storage cannot hold the upload and keep BING_STORAGE_RESERVE_BYTES free' },
+};
 
 export const videoParams = z.object({ id: z.string().meta({ description: 'the video id' }) });
 
@@ -102,7 +112,10 @@ registerRoute({
       },
     },
   },
-  responses: { 202: json(uploadAccepted, 'stored; the request runs'), 200: json(uploadAccepted, 'replayed (Idempotency-Key)'), ...problems(400, 409, 413) },
+  responses: {
+    202: json(uploadAccepted, 'stored; the request runs'), 200: json(uploadAccepted, 'replayed (Idempotency-Key)'), ...problems(400, 413), ...uploadRefusals,
+    409: { ...problems(409)[409]!, description: 'an upload with this Idempotency-Key is in progress', headers: uploadRefusals[429].headers },
+  },
 });
 registerRoute({
   method: 'get', path: '/v1/videos', summary: 'Your videos, newest first', request: { query: listQuery },

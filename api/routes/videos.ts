@@ -35,6 +35,10 @@ const fileName = (key: string) => key.slice(key.lastIndexOf('/') + 1);
 /** What an event stream reports a change of: the status and which files are stored, not their links (signed afresh each time). */
 const streamedState = (status: { files: Record<string, string> }) => JSON.stringify({ ...status, files: Object.keys(status.files) });
 
+/** The video an Idempotency-Key names: the same key from the same user, the same video. */
+export const keyedVideoId = (userId: string, idempotencyKey: string): string =>
+  createHash('sha256').update(`${userId}\0${idempotencyKey}`).digest('hex').slice(0, 20);
+
 /** The body's chunks, failing with 413 as soon as they pass the limit. */
 export async function* upTo(limit: number, body: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   let size = 0;
@@ -94,8 +98,8 @@ export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTi
     const userId = req.userId!;
     const idempotencyKey = headers['idempotency-key'];
     const keyed = idempotencyKey !== undefined;
-    // The same key from the same user names the same video; a failed upload leaves it free for the next run.
-    const videoId = keyed ? createHash('sha256').update(`${userId}\0${idempotencyKey}`).digest('hex').slice(0, 20) : newVideoId();
+    // A failed upload leaves the key's video free for its next run.
+    const videoId = keyed ? keyedVideoId(userId, idempotencyKey) : newVideoId();
     const name = settings.name ?? headers['x-bing-file-name'] ?? video.fileName ?? 'video';
     const teams = parseTeams(settings.teams);
     const workflowId = videoWorkflowId(videoId);
