@@ -29,6 +29,7 @@ const schema = z.object({
   BING_API_KEYS: apiKeys.optional(),
   /** Signs the API's file links; set it when several API processes serve one deployment. */
   BING_URL_SECRET: z.string().min(32).optional(),
+  /** With TEMPORAL_NAMESPACE: the local dev server's, and the fallback where no temporal.toml profile names a cluster (common/temporal-connection.ts). */
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   BING_TEMPORAL_UI_PORT: port.default(8233),
