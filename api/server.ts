@@ -2,29 +2,33 @@
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { connectTemporalClient } from '../common/temporal-connection';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createRunner, createStorage } from '../workers/wiring';
-import { UrlSigner } from './signed-urls';
+import { LocalStorage } from '../activities/storage/local';
+import { durationMs } from '../workflows/duration';
+import { UrlSigner, urlSecret } from './signed-urls';
 import { createApp } from './app';
 import { uploadLimits } from './upload-admission';
 import { legacyRequestOn } from './legacy/switch';
 import { RetrainingService, retrainingSettings } from './retraining-service';
+import { startUploadSweep } from './upload-sweep';
 import { VideosService } from './videos-service';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('bing-api', config.BING_LOG_LEVEL);
   if (!config.BING_API_KEYS?.size) throw new Error('BING_API_KEYS is not set: no one could call the API');
+  const signer = new UrlSigner(urlSecret(config));
   const client = await connectTemporalClient(config);
   const { connection } = client;
   const storage = createStorage(config);
+  const videos = new VideosService(client, config.BING_TASK_QUEUE);
   const app = createApp({
     client,
-    videos: new VideosService(client, config.BING_TASK_QUEUE),
+    videos,
     storage,
     runner: createRunner(config, storage),
-    signer: new UrlSigner(config.BING_URL_SECRET ?? randomBytes(32).toString('hex')),
+    signer,
     apiKeys: config.BING_API_KEYS,
     maxUploadBytes: config.BING_MAX_UPLOAD_BYTES,
     tusDir: join(config.BING_DATA_DIR, 'tus'),
@@ -45,7 +49,11 @@ async function main(): Promise<void> {
     logger.info(`API listening on http://${address}`);
   });
   server.requestTimeout = 0;
+  const sweep = storage instanceof LocalStorage
+    ? startUploadSweep({ client, videos, storage, staleAfterMs: 2 * durationMs(config.BING_UPLOAD_IDLE_TIMEOUT), logger })
+    : undefined;
   const stop = () => {
+    sweep?.stop();
     server.close();
     server.closeAllConnections();
     void connection.close();

@@ -27,7 +27,7 @@ const schema = z.object({
   BING_API_PORT: port.default(8080),
   BING_API_URL: z.url().optional(),
   BING_API_KEYS: apiKeys.optional(),
-  /** Signs the API's file links; set it when several API processes serve one deployment. */
+  /** Signs the API's file links. Required when the API listens beyond loopback; otherwise one is made once in BING_DATA_DIR/url-secret. */
   BING_URL_SECRET: z.string().min(32).optional(),
   /** With TEMPORAL_NAMESPACE: the local dev server's, and the fallback where no temporal.toml profile names a cluster (common/temporal-connection.ts). */
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
@@ -37,6 +37,8 @@ const schema = z.object({
   BING_GPU_SLOTS: z.coerce.number().int().min(1).max(64).default(1),
   /** Which task queues a worker process polls: both, or one each in separate processes (docker-compose.yml's worker and gpu-worker). */
   BING_WORKER_ROLE: z.enum(['all', 'workflows', 'gpu']).default('all'),
+  /** Where a worker serves its Prometheus metrics (the SDK's temporal_ ones and BING's), HOST:PORT; unset or empty, nowhere (`npm start` uses 127.0.0.1:9464). */
+  BING_WORKER_METRICS_ADDRESS: z.union([z.literal(''), z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:]+):\d{1,5}$/, 'HOST:PORT, e.g. 0.0.0.0:9464')]).optional(),
   BING_UPLOAD_TIMEOUT: duration.default('24h'),
   BING_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(50 * 1024 ** 3),
   /** A request body that sends nothing for this long is cut with 408. */
@@ -141,6 +143,10 @@ export type Config = z.output<typeof schema>;
 export const configVariables: readonly string[] = Object.keys(schema.shape);
 
 export class ConfigError extends Error {}
+
+/** A rule a process checks beyond the schema's (one process's needs), worded as loadConfig words its errors. */
+export const configProblem = (variable: string, message: string): ConfigError =>
+  new ConfigError(`invalid configuration:\n  ${variable}: ${message}`);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);

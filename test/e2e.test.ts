@@ -35,25 +35,10 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
-async function api(path: string, init: RequestInit = {}): Promise<Response> {
-  const headers = { authorization: `Bearer ${await stack.apiKey()}`, 'x-bing-user': 'carol', ...(init.headers as Record<string, string>) };
-  return fetch(`${stack.apiUrl}${path}`, { ...init, headers });
-}
-
-async function upload(file: string): Promise<string> {
-  const res = await api('/v1/videos?name=clip', { method: 'POST', body: await readFile(file), headers: { 'content-type': 'application/octet-stream' } });
-  expect(res.status).toBe(202);
-  return ((await res.json()) as { videoId: string }).videoId;
-}
-
-async function waitFor(videoId: string, done: (s: VideoStatus) => boolean, timeoutMs = 240_000): Promise<VideoStatus> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = (await (await api(`/v1/videos/${videoId}`)).json()) as VideoStatus;
-    if (done(status) || Date.now() > deadline) return status;
-    await sleep(300);
-  }
-}
+const user = 'carol';
+const api = (path: string, init: RequestInit = {}) => stack.api(path, user, init);
+const upload = (file: string) => stack.upload(file, user);
+const waitFor = (videoId: string, done: (s: VideoStatus) => boolean, timeoutMs?: number) => stack.waitFor(videoId, user, done, timeoutMs);
 
 const ended = (s: VideoStatus) => s.status !== 'running';
 
@@ -255,11 +240,11 @@ describe('the local stack', () => {
   it('survives its worker killed with SIGKILL during the MOT job, without a second job', async () => {
     const videoId = await upload(clip);
     await waitFor(videoId, (s) => (s.stage === 'mot' && s.stages.mot.progress > 0) || ended(s));
-    const worker = await stack.workerPid();
+    const worker = await stack.childPid('workers/worker.ts');
     process.kill(worker, 'SIGKILL');
     const status = await waitFor(videoId, ended);
     expect(status.status).toBe('completed');
-    expect(await stack.workerPid()).not.toBe(worker);
+    expect(await stack.childPid('workers/worker.ts')).not.toBe(worker);
     const { jobs } = (await (await api('/v1/jobs')).json()) as { jobs: { name: string; starts: number; status: string }[] };
     const mot = jobs.filter((j) => j.name.startsWith(`video-${videoId}-mot`));
     expect(mot).toEqual([expect.objectContaining({ name: `video-${videoId}-mot-1`, status: 'Completed', starts: 1 })]);

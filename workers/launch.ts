@@ -1,9 +1,10 @@
 // `npm start`: the whole of BING on this machine. Starts the Temporal dev server (SQLite under
-// BING_DATA_DIR, Web UI), the workers and the API; restarts a worker or API that dies; Ctrl-C
-// stops everything it started, the GPU-job processes included.
+// BING_DATA_DIR, Web UI), the workers and the API. A dev server that dies is started again on the
+// same database and ports, and the workers and API reconnect (GPU-job processes run on, detached,
+// and are adopted by their activities); a worker or API that dies is started again once the dev
+// server answers. Ctrl-C stops everything it started, the GPU-job processes included.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,6 +12,7 @@ import { Connection } from '@temporalio/client';
 import { killJobProcesses } from '../activities/gpu/local-runner';
 import { loadConfig } from '../common/config';
 import { devServerEnv, temporalConnection } from '../common/temporal-connection';
+import { keptSecret } from '../common/secret-file';
 import { searchAttributeTypes } from '../workflows/definitions';
 import { projectRoot, temporalCli } from './tools';
 import { jobsDir } from './wiring';
@@ -18,18 +20,9 @@ import { jobsDir } from './wiring';
 const config = loadConfig();
 const [temporalHost = '127.0.0.1', temporalPort = '7233'] = config.TEMPORAL_ADDRESS.split(':');
 mkdirSync(config.BING_DATA_DIR, { recursive: true });
-
-/** The local API key, made once and kept in the data directory. */
-function localApiKey(): string {
-  const file = join(config.BING_DATA_DIR, 'api-key');
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    const key = randomBytes(24).toString('hex');
-    writeFileSync(file, `${key}\n`, { mode: 0o600 });
-    return key;
-  }
-}
+const temporalDb = join(config.BING_DATA_DIR, 'temporal.db');
+/** The running dev server's pid, for an operator (or a test) who wants that process. */
+const temporalPidFile = join(config.BING_DATA_DIR, 'temporal.pid');
 
 const portOpen = (host: string, port: number) =>
   new Promise<boolean>((resolve) => {
@@ -40,7 +33,8 @@ const portOpen = (host: string, port: number) =>
     socket.on('error', () => resolve(false));
   });
 
-const apiKey = localApiKey();
+/** The local API key, made once and kept in the data directory. */
+const apiKey = keptSecret(join(config.BING_DATA_DIR, 'api-key'), 24);
 // The children reach this dev server, whatever Temporal cluster the user's own settings name.
 const childEnv = {
   ...devServerEnv(config, join(config.BING_DATA_DIR, 'temporal.toml')),
@@ -52,33 +46,71 @@ const children = new Map<string, ChildProcess>();
 
 const quickExits = new Map<string, number>();
 
-/** Starts a child process; one that dies is started again, unless it keeps dying at once. */
-function startChild(name: string, command: string, args: string[], restart: boolean): void {
+/** Counts an exit; true when the process has now died within seconds of starting three times in a row. */
+function keepsDying(name: string, ranMs: number): boolean {
+  const quick = ranMs < 10_000 ? (quickExits.get(name) ?? 0) + 1 : 0;
+  quickExits.set(name, quick);
+  return quick >= 3;
+}
+
+function giveUp(name: string, how: string): void {
+  process.stderr.write(`${name} exited (${how}) three times within seconds of starting; stopping BING\n`);
+  void stop(1);
+}
+
+/** Starts a child process; `onExit` hears how it ended and how long it ran, unless BING is stopping. */
+function spawnChild(name: string, command: string, args: string[], onExit: (how: string, ranMs: number) => void): ChildProcess {
   const startedAt = Date.now();
   const child = spawn(command, args, { cwd: projectRoot, env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] });
   children.set(name, child);
   child.on('exit', (code, signal) => {
     children.delete(name);
-    if (stopping) return;
-    const quick = Date.now() - startedAt < 10_000 ? (quickExits.get(name) ?? 0) + 1 : 0;
-    quickExits.set(name, quick);
-    if (!restart || quick >= 3) {
-      process.stderr.write(`${name} exited (${signal ?? code}); stopping BING\n`);
-      void stop(1);
-      return;
-    }
-    process.stderr.write(`${name} exited (${signal ?? code}); starting it again\n`);
-    setTimeout(() => startChild(name, command, args, restart), 1000);
+    if (!stopping) onExit(String(signal ?? code), Date.now() - startedAt);
+  });
+  return child;
+}
+
+let temporalUp = false;
+const temporalWaiters: (() => void)[] = [];
+/** Resolves once the dev server answers (at once when it does now). */
+const temporalAnswers = () => (temporalUp ? Promise.resolve() : new Promise<void>((resolve) => temporalWaiters.push(resolve)));
+
+const searchAttributeFlags = Object.entries(searchAttributeTypes).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
+
+/** The dev server; one that dies is started again on the same database and ports. */
+function startTemporal(): void {
+  const child = spawnChild('temporal', temporalCli(), [
+    'server', 'start-dev', '--db-filename', temporalDb,
+    '--ip', temporalHost, '--port', temporalPort, '--ui-port', String(config.BING_TEMPORAL_UI_PORT),
+    '--log-level', 'error', ...searchAttributeFlags,
+  ], (how, ranMs) => {
+    temporalUp = false;
+    if (keepsDying('the Temporal dev server', ranMs)) return giveUp('the Temporal dev server', how);
+    process.stderr.write(`the Temporal dev server exited (${how}); starting it again on ${temporalDb}\n`);
+    setTimeout(() => {
+      if (!stopping) startTemporal();
+    }, 500);
+  });
+  writeFileSync(temporalPidFile, `${child.pid}\n`);
+  void waitForTemporal(child).then((answered) => {
+    if (!answered || stopping) return;
+    temporalUp = true;
+    for (const resolve of temporalWaiters.splice(0)) resolve();
+  }, (err: unknown) => {
+    process.stderr.write(`bing: ${err instanceof Error ? err.message : String(err)}\n`);
+    void stop(1);
   });
 }
 
-async function waitForTemporal(): Promise<void> {
+/** True once the dev server answers; false when the process exits first (it is started again). */
+async function waitForTemporal(server: ChildProcess): Promise<boolean> {
   for (let attempt = 0; attempt < 120; attempt++) {
+    if (server.exitCode !== null || server.signalCode !== null) return false;
     try {
       const connection = await Connection.connect({ ...temporalConnection(config, childEnv).connectionOptions, connectTimeout: 1000 });
       await connection.healthService.check({});
       await connection.close();
-      return;
+      return true;
     } catch {
       await sleep(500);
     }
@@ -86,9 +118,24 @@ async function waitForTemporal(): Promise<void> {
   throw new Error(`the Temporal dev server did not answer on ${config.TEMPORAL_ADDRESS}`);
 }
 
+/**
+ * A worker or the API: one that dies is started again once the dev server answers. Exits while the
+ * dev server is down are its fault, not the process's: they never count towards giving up.
+ */
+function startService(name: string, script: string): void {
+  spawnChild(name, process.execPath, ['--import', 'tsx', join(projectRoot, ...script.split('/'))], (how, ranMs) => {
+    if (temporalUp && keepsDying(name, ranMs)) return giveUp(name, how);
+    process.stderr.write(`${name} exited (${how}); starting it again${temporalUp ? '' : ' once the Temporal dev server answers'}\n`);
+    setTimeout(() => void temporalAnswers().then(() => {
+      if (!stopping) startService(name, script);
+    }), 1000);
+  });
+}
+
 async function stop(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
+  for (const resolve of temporalWaiters.splice(0)) resolve();
   const exits = [...children.entries()].filter(([name]) => name !== 'temporal').map(([, child]) => exited(child));
   for (const [name, child] of children) if (name !== 'temporal') child.kill('SIGTERM');
   await Promise.race([Promise.all(exits), sleep(10_000)]);
@@ -97,6 +144,7 @@ async function stop(code: number): Promise<void> {
   temporal?.kill('SIGTERM');
   if (temporal) await Promise.race([exited(temporal), sleep(10_000)]);
   for (const child of children.values()) child.kill('SIGKILL');
+  rmSync(temporalPidFile, { force: true });
   process.exit(code);
 }
 
@@ -125,16 +173,11 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
-  const searchAttributeFlags = Object.entries(searchAttributeTypes).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
-  startChild('temporal', temporalCli(), [
-    'server', 'start-dev', '--db-filename', join(config.BING_DATA_DIR, 'temporal.db'),
-    '--ip', temporalHost, '--port', temporalPort, '--ui-port', String(config.BING_TEMPORAL_UI_PORT),
-    '--log-level', 'error', ...searchAttributeFlags,
-  ], false);
-  await waitForTemporal();
-  const tsx = ['--import', 'tsx'];
-  startChild('worker', process.execPath, [...tsx, join(projectRoot, 'workers', 'worker.ts')], true);
-  startChild('api', process.execPath, [...tsx, join(projectRoot, 'api', 'server.ts')], true);
+  startTemporal();
+  await temporalAnswers();
+  if (stopping) return;
+  startService('worker', 'workers/worker.ts');
+  startService('api', 'api/server.ts');
   const api = `http://${config.BING_API_HOST}:${config.BING_API_PORT}`;
   process.stdout.write([
     '',
@@ -142,7 +185,7 @@ async function main(): Promise<void> {
     `  API         ${api}`,
     `  API key     ${apiKey}   (also in ${join(config.BING_DATA_DIR, 'api-key')})`,
     `  Web UI      http://${temporalHost}:${config.BING_TEMPORAL_UI_PORT}`,
-    `  Temporal    ${config.TEMPORAL_ADDRESS}`,
+    `  Temporal    ${config.TEMPORAL_ADDRESS}   (dev server pid in ${temporalPidFile})`,
     `  Data        ${config.BING_DATA_DIR}`,
     '',
     'Process a video:  npx bing process FILE [--user NAME]',

@@ -42,7 +42,8 @@ export class LocalStorage implements Storage {
   async put(key: string, body: Readable | Buffer | string, metadata: Record<string, string> = {}) {
     const target = this.localPath(key);
     await mkdir(this.tmp, { recursive: true });
-    const temp = join(this.tmp, randomUUID());
+    const encodedKey = encodeURIComponent(key);
+    const temp = join(this.tmp, `${randomUUID()}${tempKeySeparator}${encodedKey.length <= 200 ? encodedKey : ''}`);
     const hash = createHash('sha256');
     let size = 0;
     const measure = new Transform({
@@ -64,6 +65,22 @@ export class LocalStorage implements Storage {
       await rm(temp, { force: true });
       throw err;
     }
+  }
+
+  /**
+   * The temporary files of writes not finished: in progress, or cut off by a crash. Each names the
+   * key it was written for (unless that was too long for a file name) and when a byte last reached it.
+   */
+  async unfinishedWrites(): Promise<{ path: string; key?: string; modifiedMs: number }[]> {
+    const names = await readdir(this.tmp).catch(() => []);
+    const writes = await Promise.all(names.map(async (name) => {
+      const path = join(this.tmp, name);
+      const stats = await stat(path).catch(() => undefined);
+      if (!stats) return undefined;
+      const encoded = name.split(tempKeySeparator)[1];
+      return { path, key: encoded ? decodeURIComponent(encoded) : undefined, modifiedMs: stats.mtimeMs };
+    }));
+    return writes.filter((w) => w !== undefined);
   }
 
   private async writeMeta(key: string, info: ObjectInfo): Promise<void> {
@@ -128,5 +145,8 @@ export class LocalStorage implements Storage {
     return this.put(key, createReadStream(filePath), metadata);
   }
 }
+
+/** Between a temporary file's unique part and its encoded key (encodeURIComponent never writes it). */
+const tempKeySeparator = '+';
 
 const exists = (path: string) => stat(path).then((s) => s.isFile(), () => false);
