@@ -2,8 +2,8 @@
 import { ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, isGrpcServiceError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { videoWorkflowId } from '../common/ids';
+import { uploadedBytes } from './metrics';
 import type { GpuJobHeartbeat } from '../activities/gpu/run-gpu-job';
 import {
   progressQuery, searchAttributes, stageNames, uploadCompletedSignal, uploadFailedSignal,
@@ -113,9 +113,9 @@ export class VideosService {
     return description.status.name === 'RUNNING' ? 'uploading' : 'open';
   }
 
-  /** Waits, `ms` at most, for the video's latest run to end. */
+  /** Waits, `ms` at most, for the video's latest run to end (the wait's calls stop then too). */
   async ended(videoId: string, ms: number): Promise<void> {
-    await Promise.race([this.handle(videoId).result().catch(() => undefined), sleep(ms, undefined, { ref: false })]);
+    await this.client.withAbortSignal(AbortSignal.timeout(ms), () => this.handle(videoId).result()).catch(() => undefined);
   }
 
   /** How many of the user's requests wait for their upload now. */
@@ -130,6 +130,7 @@ export class VideosService {
    */
   async uploadCompleted(videoId: string, upload: UploadCompleted, runId?: string): Promise<void> {
     await this.handle(videoId, runId).signal(uploadCompletedSignal, upload);
+    uploadedBytes.inc(upload.size);
   }
 
   /** The upload will not come: the request fails with `reason` (the run's status says it), unless it has already ended. */

@@ -72,7 +72,9 @@ interface IncomingVideo {
 
 export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTimeout, uploadLimits = defaultUploadLimits }: VideosRouteOptions): Router {
   const router = Router();
-  const retryAfter = { 'Retry-After': String(Math.max(1, Math.ceil(uploadLimits.idleTimeoutMs / 1000))) };
+  // A stalled upload with the key is cut within the idle timeout.
+  const uploadInProgress = () => new HttpProblem(409, 'Upload in progress', 'an upload with this Idempotency-Key is in progress; send it again once that one has ended',
+    { 'Retry-After': String(Math.max(1, Math.ceil(uploadLimits.idleTimeoutMs / 1000))) });
 
   /**
    * Whether an upload with an Idempotency-Key may start its video's request: false when the key
@@ -88,7 +90,7 @@ export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTi
     }
     if (state === 'open') return true;
     if (state === 'received') return false;
-    throw new HttpProblem(409, 'Upload in progress', 'an upload with this Idempotency-Key is in progress; send it again once that one has ended', retryAfter);
+    throw uploadInProgress();
   }
 
   async function accept(req: Request, res: Response, video: IncomingVideo): Promise<void> {
@@ -119,7 +121,7 @@ export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTi
     if (!runId) {
       // Another upload with the key started the request first.
       if ((await videos.keyedRequest(videoId)) === 'received') return replay();
-      throw new HttpProblem(409, 'Upload in progress', 'an upload with this Idempotency-Key is in progress; send it again once that one has ended', retryAfter);
+      throw uploadInProgress();
     }
     const key = incomingKey(videoId);
     /** Ends the request with the problem as its reason, removing what this upload stored. */
