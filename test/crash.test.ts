@@ -64,7 +64,7 @@ describe('the local stack, crashed', () => {
     const mot = (JSON.parse(stdout) as { name: string; status: string; starts: number }[]).filter((j) => j.name.startsWith(`video-${videoId}-mot`));
     expect(mot).toEqual([expect.objectContaining({ name: `video-${videoId}-mot-1`, status: 'Completed', starts: 1 })]);
     completed = (await (await stack.api(`/v1/videos/${videoId}`, user)).json()) as typeof completed;
-  });
+  }, 300_000);
 
   it('serves a file link signed by the API process before a kill -9, once the API is back', async () => {
     const link = `${stack.apiUrl}${completed.files['commentary.vtt']}`;
