@@ -694,6 +694,18 @@ describe('uploads on S3 (moto)', () => {
     await expectProblem(await complete(alice, '/v1/uploads/s3/nosuchvideo1/complete', [{ partNumber: 1, etag: 'x' }]), 404, /no direct-to-S3 upload/);
   });
 
+  it('direct-to-S3: a JSON body that stalls is cut with 408, and nothing starts', async () => {
+    const at = await serve(s3, { uploadLimits: { ...roomy, idleTimeoutMs: 1000 } });
+    const before = await env.client.workflow.count(`BingUserId = 'bob'`);
+    const stalled = stalledRequest(at, {
+      path: '/v1/uploads/s3', headers: { authorization: `Bearer ${bob}`, 'content-type': 'application/json' }, length: 100, first: Buffer.from('{"fileName": "a.m'),
+    });
+    const answer = await stalled.answer;
+    expect(answer.status).toBe(408);
+    expect(JSON.parse(answer.body)).toMatchObject({ status: 408, detail: expect.stringMatching(/sent nothing for 1s/) });
+    expect(await env.client.workflow.count(`BingUserId = 'bob'`)).toEqual(before);
+  });
+
   it('ingest computes the sha256 of an upload signalled without one, and refuses one that does not match its declared sha256', async () => {
     const path = await testPattern(join(dir, 'pattern.mp4'));
     const video = await readFile(path);

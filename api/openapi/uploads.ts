@@ -83,11 +83,11 @@ registerRoute({
   method: 'post', path: '/v1/uploads/s3', summary: 'Direct-to-S3: start a multipart upload and get presigned part URLs',
   description: 'Only where storage is S3 (404 otherwise). The request\'s workflow starts at stage `uploading`.',
   request: { body: jsonBody(s3UploadRequest) },
-  responses: { 201: json(s3UploadStarted, 'started'), ...problems(400, 404, 413), 429: uploadRefusals[429] },
+  responses: { 201: json(s3UploadStarted, 'started'), ...problems(400, 404, 413), 408: uploadRefusals[408], 429: uploadRefusals[429] },
 });
 registerRoute({
   method: 'post', path: '/v1/uploads/s3/{id}/complete', summary: 'Direct-to-S3: complete the upload with the parts\' ETags',
   description: 'Checks every part against S3 and the total against the declared size, completes the object and hands it to the request.',
   request: { params: tusParams, body: jsonBody(s3CompleteRequest) },
-  responses: { 202: json(uploadAccepted, 'completed; the request runs'), ...problems(400, 404, 409) },
+  responses: { 202: json(uploadAccepted, 'completed; the request runs'), ...problems(400, 404, 409), 408: uploadRefusals[408] },
 });

@@ -15,6 +15,7 @@ import { isVideoId, newVideoId, videoWorkflowId } from '../../common/ids';
 import { incomingKey } from '../../workflows/definitions';
 import { parse } from '../openapi/parse';
 import { s3CompleteRequest, s3UploadRequest } from '../openapi/uploads';
+import { bodyIdleTimeout } from '../body-idle-timeout';
 import { HttpProblem } from '../problem';
 import { admitUpload, defaultUploadLimits, type UploadLimits } from '../upload-admission';
 import type { VideosService } from '../videos-service';
@@ -71,13 +72,14 @@ export function s3UploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout
   const direct = storage instanceof S3Storage ? new S3DirectUploads(storage) : undefined;
   const urlSeconds = Math.min(maxUrlSeconds, Math.ceil(msToNumber(uploadTimeout as Parameters<typeof msToNumber>[0]) / 1000));
   const router = Router();
+  const idle = bodyIdleTimeout(uploadLimits.idleTimeoutMs);
 
   router.use((_req, _res, next) => {
     if (!direct) throw new HttpProblem(404, 'Direct-to-S3 uploads are off', 'this API stores videos locally (BING_STORAGE is not s3): upload with tus at /v1/uploads or POST /v1/videos');
     next();
   });
 
-  router.post('/', express.json({ limit: '64kb' }), async (req, res) => {
+  router.post('/', idle, express.json({ limit: '64kb' }), async (req, res) => {
     const body = parse(s3UploadRequest, req.body);
     if (body.size > maxUploadBytes) throw new HttpProblem(413, 'Upload too large', `the limit is ${maxUploadBytes} bytes`);
     const partSize = choosePartSize(body.size, body.partSize);
@@ -105,7 +107,7 @@ export function s3UploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout
     });
   });
 
-  router.post('/:id/complete', express.json({ limit: '1mb' }), async (req, res) => {
+  router.post('/:id/complete', idle, express.json({ limit: '1mb' }), async (req, res) => {
     const videoId = String(req.params.id);
     const found = isVideoId(videoId) ? await videos.memo(videoId, req.userId!) : undefined;
     const memo = directUploadMemo.safeParse(found?.memo);
