@@ -11,7 +11,6 @@ import * as tar from 'tar';
 import { modelKey } from '../activities/models';
 import { updateRegistry, type Registry } from '../activities/registry';
 import { LocalStorage } from '../activities/storage/local';
-import type { VideoStatus } from '../api/videos-service';
 import { jobNameFor } from '../activities/gpu/job-name';
 import { videoWorkflowId } from '../common/ids';
 import { motModelFromFile } from '../jobs/mot/model';
@@ -64,11 +63,6 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
-async function api(path: string, init: RequestInit = {}): Promise<Response> {
-  const headers = { authorization: `Bearer ${await stack.apiKey()}`, 'x-bing-user': 'erin', ...(init.headers as Record<string, string>) };
-  return fetch(`${stack.apiUrl}${path}`, { ...init, headers });
-}
-
 async function until<T>(what: string, read: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -101,13 +95,8 @@ describe('MOT retraining through the local door', () => {
     expect(registry.current).toBe('3');
 
     const clip = await makeClip({ seed: 601, outDir: join(stack.dataDir, 'clip'), seconds: 3, width: 640, height: 360, fps: 10, players: 6 });
-    const uploaded = await api('/v1/videos?name=clip', { method: 'POST', body: readFileSync(clip.videoPath), headers: { 'content-type': 'application/octet-stream' } });
-    expect(uploaded.status).toBe(202);
-    const { videoId } = (await uploaded.json()) as { videoId: string };
-    const status = await until('the request\'s end', async () => {
-      const s = (await (await api(`/v1/videos/${videoId}`)).json()) as VideoStatus;
-      return s.status === 'running' ? undefined : s;
-    }, 300_000);
+    const videoId = await stack.upload(clip.videoPath, 'erin');
+    const status = await stack.waitFor(videoId, 'erin', (s) => s.status !== 'running', 300_000);
     expect(status.status, status.error).toBe('completed');
     expect(status.result!.models).toEqual({ mot: '3', action: 'builtin' });
     const manifest = JSON.parse(readFileSync(join(objects, 'results', videoId, 'manifest.json'), 'utf8')) as { models: Record<string, string> };
