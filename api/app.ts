@@ -9,6 +9,7 @@ import { HttpProblem, problemHandler } from './problem';
 import { filesRouter } from './routes/files';
 import { jobsRouter } from './routes/jobs';
 import { legacyRouter } from './routes/legacy';
+import { metricsRouter } from './metrics';
 import { modelsRouter } from './routes/models';
 import { storageEventsRouter } from './routes/storage-events';
 import { openApiRouter } from './openapi/serve';
@@ -64,6 +65,7 @@ export function createApp(options: AppOptions): express.Express {
     const ready = temporal === 'ok' && storage === 'ok';
     res.status(ready ? 200 : 503).json({ ready, temporal, storage });
   });
+  app.use(metricsRouter(options.client));
   app.use(openApiRouter());
   app.use('/files', filesRouter(options.storage, options.signer));
   if (options.legacyBodyLimit) app.use(legacyRouter({ ...options, bodyLimit: options.legacyBodyLimit }));

@@ -19,6 +19,10 @@ import { jobsDir } from './wiring';
 
 const config = loadConfig();
 const [temporalHost = '127.0.0.1', temporalPort = '7233'] = config.TEMPORAL_ADDRESS.split(':');
+/** The worker's Prometheus endpoint; empty switches it off. */
+const workerMetrics = config.BING_WORKER_METRICS_ADDRESS ?? '127.0.0.1:9464';
+const workerMetricsHost = workerMetrics.slice(0, workerMetrics.lastIndexOf(':')).replace(/^\[|\]$/g, '');
+const workerMetricsPort = Number(workerMetrics.slice(workerMetrics.lastIndexOf(':') + 1));
 mkdirSync(config.BING_DATA_DIR, { recursive: true });
 const temporalDb = join(config.BING_DATA_DIR, 'temporal.db');
 /** The running dev server's pid, for an operator (or a test) who wants that process. */
@@ -40,6 +44,7 @@ const childEnv = {
   ...devServerEnv(config, join(config.BING_DATA_DIR, 'temporal.toml')),
   BING_DATA_DIR: config.BING_DATA_DIR,
   BING_API_KEYS: process.env.BING_API_KEYS ?? `${apiKey}:*`,
+  BING_WORKER_METRICS_ADDRESS: workerMetrics,
 };
 let stopping = false;
 const children = new Map<string, ChildProcess>();
@@ -156,6 +161,7 @@ function checkPortsDiffer(): void {
     ['TEMPORAL_ADDRESS', Number(temporalPort)],
     ['BING_TEMPORAL_UI_PORT', config.BING_TEMPORAL_UI_PORT],
     ['BING_API_PORT', config.BING_API_PORT],
+    ...(workerMetrics ? [['BING_WORKER_METRICS_ADDRESS', workerMetricsPort] as [string, number]] : []),
   ];
   for (const [i, [name, port]] of ports.entries()) {
     const clash = ports.slice(i + 1).find(([, other]) => other === port);
@@ -170,6 +176,9 @@ async function main(): Promise<void> {
   }
   if (await portOpen(config.BING_API_HOST, config.BING_API_PORT)) {
     throw new Error(`something already listens on ${config.BING_API_HOST}:${config.BING_API_PORT}; stop it, or set BING_API_PORT`);
+  }
+  if (workerMetrics && await portOpen(workerMetricsHost, workerMetricsPort)) {
+    throw new Error(`something already listens on ${workerMetrics}; stop it, or set BING_WORKER_METRICS_ADDRESS (empty: no worker metrics)`);
   }
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
@@ -187,6 +196,7 @@ async function main(): Promise<void> {
     `  Web UI      http://${temporalHost}:${config.BING_TEMPORAL_UI_PORT}`,
     `  Temporal    ${config.TEMPORAL_ADDRESS}   (dev server pid in ${temporalPidFile})`,
     `  Data        ${config.BING_DATA_DIR}`,
+    `  Metrics     ${api}/metrics (API)   ${workerMetrics ? `http://${workerMetrics}/metrics (worker)` : 'worker: off (BING_WORKER_METRICS_ADDRESS is empty)'}`,
     '',
     'Process a video:  npx bing process FILE [--user NAME]',
     '',

@@ -10,6 +10,7 @@ import { loadConfig, type Config } from '../common/config';
 import { createLogger } from '../common/logger';
 import { connectTemporalClient, temporalConnection } from '../common/temporal-connection';
 import { watchLocalWeights } from './local-weights-watcher';
+import { metricsTelemetry } from './telemetry';
 import { workflowCode } from './bundle-workflows';
 import { durationMs } from '../workflows/duration';
 import { commentarySettings, createRunner, createStorage, speechSettings } from './wiring';
@@ -37,7 +38,8 @@ async function main(): Promise<void> {
   const logger = createLogger('bing-worker', config.BING_LOG_LEVEL);
   // The SDK's own logs (bundling, state changes) only when asked for debugging.
   const verbose = config.BING_LOG_LEVEL === 'debug' || config.BING_LOG_LEVEL === 'trace';
-  Runtime.install({ logger: new DefaultLogger(verbose ? 'DEBUG' : 'WARN') });
+  Runtime.install({ logger: new DefaultLogger(verbose ? 'DEBUG' : 'WARN'), telemetryOptions: metricsTelemetry(config) });
+  if (config.BING_WORKER_METRICS_ADDRESS) logger.info(`metrics on http://${config.BING_WORKER_METRICS_ADDRESS}/metrics`);
   const temporal = temporalConnection(config);
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   const workers = await createWorkers(config, connection, temporal.namespace);

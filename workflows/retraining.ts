@@ -11,6 +11,7 @@ import type { TrainingMetrics } from '../activities/registry';
 import { gpuTaskQueue } from './definitions';
 import { durationMs } from './duration';
 import { reasonOf } from './failure-reason';
+import { retrainingOutcome } from './metrics';
 import {
   pauseSignal, recentOutcomes, resumeSignal, retrainingStateQuery, seenKept, weightsArrivedSignal, weightsIdentity,
   type RetrainingInput, type RetrainingOutcome, type RetrainingState, type WeightsArrived,
@@ -59,6 +60,7 @@ export async function retraining(input: RetrainingInput): Promise<void> {
   });
 
   const remember = (outcome: RetrainingOutcome) => {
+    retrainingOutcome(kind, outcome);
     state.recent = [outcome, ...state.recent].slice(0, recentOutcomes);
   };
 

@@ -13,6 +13,7 @@ import {
   type VideoCommentaryInput, type VideoManifest,
 } from './definitions';
 import { reasonOf } from './failure-reason';
+import { requestCompleted, requestFailed, requestStarted, stageDone } from './metrics';
 
 const retry = { initialInterval: '1s', maximumInterval: '1 minute', nonRetryableErrorTypes: ['BadInput'] };
 
@@ -68,12 +69,14 @@ export async function videoCommentary(input: VideoCommentaryInput): Promise<Vide
     enter(name);
     const result = await work();
     Object.assign(stages[name], { state: 'done', progress: 1, endedAt: new Date().toISOString(), seconds: (Date.now() - started) / 1000 });
+    stageDone(name, (Date.now() - started) / 1000);
     return result;
   }
 
   const skip = (name: StageName) => Object.assign(stages[name], { state: 'done', progress: 1, seconds: 0 });
 
   upsertSearchAttributes([{ key: searchAttributes.userId, value: userId }, { key: searchAttributes.videoId, value: videoId }]);
+  requestStarted();
   try {
     const models = await currentModels();
     progress.models = { mot: models.mot.version, action: models.action.version };
@@ -123,10 +126,12 @@ export async function videoCommentary(input: VideoCommentaryInput): Promise<Vide
     };
     progress.manifestKey = await stage('deliver', () => deliver({ manifest, key: `${prefix}manifest.json` }));
     enter('done');
+    requestCompleted();
     return { ...manifest, stageSeconds: stageSeconds(stages) };
   } catch (err) {
     const current = progress.stage as StageName;
     const cancelled = isCancellation(err);
+    requestFailed(current, err);
     if (stages[current]) stages[current].state = cancelled ? 'cancelled' : 'failed';
     progress.error = cancelled ? 'cancelled' : reasonOf(err);
     log.warn('video request ended early', { videoId, run, stage: current, error: progress.error });

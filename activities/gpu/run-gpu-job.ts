@@ -3,6 +3,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { jobFailed } from '../failures';
+import { gpuJobCompleted, gpuJobStarted } from '../metrics';
 import { jobNameFor } from './job-name';
 import { JobAlreadyExists, type GpuJobRunner, type JobDescription, type JobSpec } from './runner';
 
@@ -92,6 +93,7 @@ function cancelRequested(err: unknown, ctx: Context): boolean {
 async function startOrAdopt(runner: GpuJobRunner, jobName: string, spec: JobSpec): Promise<void> {
   try {
     await runner.start(jobName, spec);
+    gpuJobStarted(spec.kind);
   } catch (err) {
     if (!(err instanceof JobAlreadyExists)) throw err;
   }
@@ -101,6 +103,7 @@ function outcome(job: JobDescription): GpuJobResult | undefined {
   switch (job.status) {
     case 'Completed': {
       const seconds = (Date.parse(job.endedAt ?? new Date().toISOString()) - Date.parse(job.startedAt)) / 1000;
+      gpuJobCompleted(job.kind, seconds);
       return { jobName: job.name, outputs: job.outputs ?? [], starts: job.starts, seconds };
     }
     case 'Failed':

@@ -32,7 +32,7 @@ export class LocalStack {
 
   static async create(extraEnv: Record<string, string> = {}): Promise<LocalStack> {
     const dataDir = await mkdtemp(join(tmpdir(), 'bing-stack-'));
-    const [temporalPort, uiPort, apiPort] = await freePorts(3);
+    const [temporalPort, uiPort, apiPort, workerMetricsPort] = await freePorts(4);
     const temporalAddress = `127.0.0.1:${temporalPort}`;
     const env = {
       ...process.env,
@@ -41,6 +41,7 @@ export class LocalStack {
       BING_TEMPORAL_UI_PORT: String(uiPort),
       BING_API_PORT: String(apiPort),
       BING_API_URL: `http://127.0.0.1:${apiPort}`,
+      BING_WORKER_METRICS_ADDRESS: `127.0.0.1:${workerMetricsPort}`,
       ...extraEnv,
     };
     return new LocalStack(dataDir, env, env.BING_API_URL, temporalAddress);
