@@ -4,7 +4,6 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { videoWorkflowId } from '../common/ids';
 import { uploadedBytes } from './metrics';
-import { uploadedBytes } from './metrics';
 import type { GpuJobHeartbeat } from '../activities/gpu/run-gpu-job';
 import {
   progressQuery, searchAttributes, stageNames, uploadCompletedSignal, uploadFailedSignal,
@@ -131,7 +130,6 @@ export class VideosService {
    */
   async uploadCompleted(videoId: string, upload: UploadCompleted, runId?: string): Promise<void> {
     await this.handle(videoId, runId).signal(uploadCompletedSignal, upload);
-    uploadedBytes.inc(upload.size);
     uploadedBytes.inc(upload.size);
   }
 
