@@ -39,8 +39,6 @@ const schema = z.object({
   BING_WORKER_ROLE: z.enum(['all', 'workflows', 'gpu']).default('all'),
   /** Where a worker serves its Prometheus metrics (the SDK's temporal_ ones and BING's), HOST:PORT; unset or empty, nowhere (`npm start` uses 127.0.0.1:9464). */
   BING_WORKER_METRICS_ADDRESS: z.union([z.literal(''), z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:]+):\d{1,5}$/, 'HOST:PORT, e.g. 0.0.0.0:9464')]).optional(),
-  /** Where a worker serves its Prometheus metrics (the SDK's temporal_ ones and BING's), HOST:PORT; unset or empty, nowhere (`npm start` uses 127.0.0.1:9464). */
-  BING_WORKER_METRICS_ADDRESS: z.union([z.literal(''), z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:]+):\d{1,5}$/, 'HOST:PORT, e.g. 0.0.0.0:9464')]).optional(),
   BING_UPLOAD_TIMEOUT: duration.default('24h'),
   BING_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(50 * 1024 ** 3),
   /** A request body that sends nothing for this long is cut with 408. */
