@@ -6,7 +6,7 @@
 // which comes once the bytes are in storage at incoming/{videoId} and the workflow is signalled;
 // the stored object's size is checked afterwards, outside the time.
 import { execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, rm } from 'node:fs/promises';
 import { request, type IncomingMessage } from 'node:http';
@@ -261,5 +261,92 @@ export async function uploadsBench(sizes = [1e9, 5e9], only: (c: { route: string
     await moto.stop();
     await temporal.teardown();
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** The JSON body of POST /request for a file of random bytes, about `bodyBytes` long; returns its size and the file's. */
+async function legacyBodyFile(path: string, bodyBytes: number): Promise<{ size: number; fileBytes: number; sha256: string }> {
+  const head = '{"userId": "bench", "file": "';
+  const tail = '"}';
+  const fileBytes = Math.floor((bodyBytes - head.length - tail.length) / 4) * 3;
+  const file = await promisify(randomBytes)(fileBytes);
+  const text = file.toString('base64');
+  await pipeline(Readable.from([head, text, tail]), createWriteStream(path));
+  return { size: head.length + text.length + tail.length, fileBytes, sha256: createHash('sha256').update(file).digest('hex') };
+}
+
+/** POST /request with the body file streamed with its Content-Length, as the old clients send it; returns the video id. */
+async function legacyPost(api: Api, path: string, size: number): Promise<string> {
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = request(`${api.url}/request`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': size } }, resolve);
+    req.on('error', reject);
+    pipeline(createReadStream(path), req).catch(reject);
+  });
+  const body = await readBody(res);
+  if (res.statusCode !== 200) throw new Error(`POST /request: HTTP ${res.statusCode}: ${body.slice(0, 500)}`);
+  return (JSON.parse(body) as { videoId: string }).videoId;
+}
+
+/**
+ * The old contract under load: `count` POST /request bodies of about `bodyBytes` (JSON with the file
+ * in base64) sent at once to the API as its own process on local storage, its peak RSS read as in the
+ * uploads above; beside it, the same bodies sent at once as raw POST /v1/videos uploads, each case in
+ * an API process of its own. Every body must be answered and its bytes stored whole.
+ */
+export async function legacyBench(count = 5, bodyBytes = 95e6): Promise<Row[]> {
+  const dir = join(__dirname, 'out', 'legacy');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const temporal = await localEnv();
+  try {
+    const bodyFile = join(dir, 'body.json');
+    const { size, fileBytes, sha256 } = await legacyBodyFile(bodyFile, bodyBytes);
+    const cases = [
+      { route: 'POST /request (old contract, JSON with the file in base64)', send: (api: Api) => legacyPost(api, bodyFile, size), stored: { size: fileBytes, sha256 } },
+      { route: 'POST /v1/videos (raw body; the same bodies as bytes, peer)', send: (api: Api) => rawPost(api, bodyFile, size), stored: { size } },
+    ];
+    const rows: Row[] = [];
+    for (const c of cases) {
+      const port = await freePort();
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        BING_DATA_DIR: join(dir, 'data'),
+        BING_API_HOST: '127.0.0.1',
+        BING_API_PORT: String(port),
+        BING_API_URL: `http://127.0.0.1:${port}`,
+        BING_API_KEYS: `${apiKey}:bench`,
+        BING_LOG_LEVEL: 'warn',
+        TEMPORAL_ADDRESS: temporal.address,
+        BING_STORAGE: 'local',
+      };
+      const storage = createStorage(loadConfig(env));
+      const api = await startApi(env);
+      try {
+        const idleKiB = readRss(api.pid)?.rssKiB ?? 0;
+        const watch = watchPeakRss(api.pid);
+        const { value: videoIds, seconds } = await timed(() => Promise.all(Array.from({ length: count }, () => c.send(api))));
+        const peakKiB = watch.stop();
+        for (const videoId of videoIds) {
+          const stored = await storage.head(incomingKey(videoId));
+          if (stored?.size !== c.stored.size || (c.stored.sha256 && stored.sha256 !== c.stored.sha256)) {
+            throw new Error(`${c.route}: incoming/${videoId} holds ${stored?.size} bytes (sha256 ${stored?.sha256}), not the ${c.stored.size} sent`);
+          }
+        }
+        const row: Row = {
+          route: c.route, storage: 'local', bodies: `${count} at once × ${r1(size / 1e6)} MB`,
+          accepted: `${videoIds.length}/${count}`, seconds: r1(seconds), 'MB/s': Math.round((count * size) / 1e6 / seconds),
+          'API RSS idle MiB': mib(idleKiB), 'API peak RSS MiB': mib(peakKiB), 'peak < 300 MB': peakKiB * 1024 < rssLimitBytes ? 'yes' : 'NO', 'load avg': load(),
+        };
+        console.log(row);
+        rows.push(row);
+      } finally {
+        await api.stop();
+        await rm(join(dir, 'data'), { recursive: true, force: true });
+      }
+    }
+    return rows;
+  } finally {
+    await temporal.teardown();
+    await rm(dir, { recursive: true, force: true });
   }
 }

@@ -19,8 +19,9 @@ import { RetrainingService } from '../api/retraining-service';
 import { UrlSigner } from '../api/signed-urls';
 import { VideosService } from '../api/videos-service';
 import { videoWorkflowId } from '../common/ids';
-import { incomingKey, searchAttributes } from '../workflows/definitions';
-import { expectProblem, uploadSignal } from './helpers/api-checks';
+import { defaultUploadLimits } from '../api/upload-admission';
+import { incomingKey, searchAttributes, uploadFailedSignal } from '../workflows/definitions';
+import { expectProblem, signalled, uploadSignal } from './helpers/api-checks';
 import { listenOnLoopback } from './helpers/http';
 import { noRetraining } from './helpers/retraining';
 import { localEnv } from './helpers/temporal';
@@ -33,6 +34,7 @@ let dir: string;
 let storage: LocalStorage;
 let base: string;
 let keyed: string;
+let impatient: string;
 const servers: Server[] = [];
 
 async function serve(overrides: Partial<AppOptions> = {}): Promise<string> {
@@ -56,6 +58,7 @@ beforeAll(async () => {
   storage = new LocalStorage(dir);
   base = await serve();
   keyed = await serve({ legacyApiKeys: ['another-key-0123456789', legacyKey] });
+  impatient = await serve({ uploadLimits: { ...defaultUploadLimits, idleTimeoutMs: 1000 } });
 });
 
 afterAll(async () => {
@@ -96,6 +99,9 @@ async function bytesBeingWritten(): Promise<number> {
   const sizes = await Promise.all(names.map((name) => stat(join(dir, 'tmp', name)).then((s) => s.size, () => 0)));
   return sizes.reduce((a, b) => a + b, 0);
 }
+
+/** The reason the request was failed with (the workflow, with no worker here, holds the signal). */
+const failedWith = (videoId: string) => signalled<string>(env.client, videoId, uploadFailedSignal.name);
 
 async function userWorkflows(userId: string): Promise<{ videoId: string; status: string }[]> {
   const found = [];
@@ -168,7 +174,7 @@ describe('POST /request', () => {
       await expectProblem(res, 400, new RegExp(`Invalid base64: .*character ${good.length}`));
     });
     const [request] = await userWorkflows('mallory');
-    expect(request?.status).toBe('TERMINATED');
+    expect(await failedWith(request!.videoId)).toMatch(/^Invalid base64: file is not base64: invalid base64 at character/);
     expect(await uploadSignal(env.client, request!.videoId)).toBeUndefined();
   });
 
@@ -198,7 +204,19 @@ describe('POST /request', () => {
       sender.end('"}');
       await expectProblem(await sender.response, 413, /limit is 8388608 bytes/);
     });
-    expect((await userWorkflows('oscar')).map((w) => w.status)).toEqual(['TERMINATED']);
+    const [request] = await userWorkflows('oscar');
+    expect(await failedWith(request!.videoId)).toMatch(/^Body too large/);
+  });
+
+  it('cuts a body that sends nothing for the idle timeout with 408, removing what it wrote and failing the request', async () => {
+    await expectNothingStored(async () => {
+      const sender = openPost(impatient);
+      sender.write(`{"userId": "stella", "file": "${randomBytes(1 << 20).toString('base64')}`);
+      await expectProblem(await sender.response, 408, /Request body timeout: the request body sent nothing for 1s/);
+      await until(async () => (await bytesBeingWritten()) === 0);
+    });
+    const [request] = await userWorkflows('stella');
+    expect(await failedWith(request!.videoId)).toMatch(/^Request body timeout/);
   });
 
   it('asks for x-api-key when BING_LEGACY_API_KEYS names keys', async () => {

@@ -1,13 +1,13 @@
 // POST /request's JSON body, {"file": "<base64 video>", "userId": "..."} in either order, read as
 // it arrives: the file member is decoded and handed on while it streams in, so no body is ever held.
-import type { Duplex, Readable } from 'node:stream';
+import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import parser, { type Token } from 'stream-json/parser.js';
 import { userIdPattern } from '../../common/ids';
 import { HttpProblem } from '../problem';
 import { Base64Decoder } from './base64-stream';
 
 /** Receives the decoded video as it streams in, with the userId when it came before the file. */
-export type FileSink = (video: AsyncIterable<Buffer>, userId: string | undefined) => Promise<void>;
+export type FileSink = (video: Readable, userId: string | undefined) => Promise<void>;
 
 export interface LegacyFields {
   userId?: string;
@@ -50,82 +50,126 @@ function feed(req: Readable, tokens: Duplex, limit: number): { size: () => numbe
   return { size: () => size };
 }
 
-export async function readLegacyBody(req: Readable, limit: number, onFile: FileSink): Promise<LegacyFields> {
+const emptyBody = () => new HttpProblem(400, 'Empty body', 'send JSON {"file": "<base64 video>", "userId": "..."}');
+
+/**
+ * Reads the body; resolves once it is read and the sink is done with the file. Tokens are taken as
+ * they come, synchronously: the file's decoded bytes go into the stream the sink reads, and the
+ * tokenizer waits while that stream is full. On a fault it rejects only after the sink has settled,
+ * so that whatever the sink stored can be removed.
+ */
+export function readLegacyBody(req: Readable, limit: number, onFile: FileSink): Promise<LegacyFields> {
   const tokens = parser.asStream({ packValues: false });
   const body = feed(req, tokens, limit);
-  const iterator = tokens[Symbol.asyncIterator]() as AsyncIterator<Token>;
-  /** The next token, or undefined at the end of the body. */
-  const read = async (): Promise<Token | undefined> => {
-    try {
-      const step = await iterator.next();
-      return step.done ? undefined : step.value;
-    } catch (err) {
-      if (err instanceof HttpProblem) throw err;
-      if (body.size() === 0) throw new HttpProblem(400, 'Empty body', 'send JSON {"file": "<base64 video>", "userId": "..."}');
-      throw invalidJson((err as Error).message);
-    }
-  };
-  const next = async (): Promise<Token> => {
-    const token = await read();
-    if (!token) throw invalidJson('the body ended inside the JSON object');
-    return token;
-  };
+  const fields: LegacyFields = {};
+  let state: 'start' | 'member' | 'name' | 'value' | 'file' | 'userId' | 'skip' | 'done' = 'start';
+  let name = '';
+  let text = '';
+  let depth = 0;
+  let fileSeen = false;
+  let userIdSeen = false;
+  let decoder = new Base64Decoder();
+  let video: PassThrough | undefined;
+  let filing: Promise<void> = Promise.resolve();
 
-  /** The rest of a string or key whose start was read; undefined when it is longer than `max` characters. */
-  async function text(max: number): Promise<string | undefined> {
-    let value = '';
-    for (let token = await next(); token.name === 'stringChunk'; token = await next()) value += value.length <= max ? token.value : '';
-    return value.length <= max ? value : undefined;
-  }
+  return new Promise<LegacyFields>((resolve, reject) => {
+    let failed = false;
+    const fail = (err: unknown) => {
+      if (failed) return;
+      failed = true;
+      video?.destroy(err as Error);
+      tokens.destroy();
+      void filing.finally(() => reject(err));
+    };
 
-  /** Reads past the rest of a value whose first token is `first`. */
-  async function skip(first: Token): Promise<void> {
-    let depth = 0;
-    for (let token = first; ; token = await next()) {
-      if (token.name === 'startObject' || token.name === 'startArray') depth++;
-      else if (token.name === 'endObject' || token.name === 'endArray') depth--;
-      if (depth === 0 && valueEnds.has(token.name)) return;
-    }
-  }
-
-  async function* decoded(): AsyncGenerator<Buffer> {
-    const decoder = new Base64Decoder();
-    for (let token = await next(); token.name === 'stringChunk'; token = await next()) {
-      const bytes = decoder.push(token.value);
-      if (bytes) yield bytes;
-    }
-    const last = decoder.end();
-    if (last.length > 0) yield last;
-  }
-
-  try {
-    if ((await next()).name !== 'startObject') throw invalidJson('the body is not a JSON object');
-    const fields: LegacyFields = {};
-    let fileSeen = false;
-    let userIdSeen = false;
-    for (let token = await next(); token.name !== 'endObject'; token = await next()) {
-      const name = await text(nameChars);
-      const value = await next();
+    /** The first token of the value of member `name`. */
+    const startValue = (token: Token) => {
       if (name === 'file') {
         if (fileSeen) throw invalidJson('"file" appears twice');
-        if (value.name !== 'startString') throw new HttpProblem(400, 'Missing file', 'file must be the video as a base64 string');
+        if (token.name !== 'startString') throw new HttpProblem(400, 'Missing file', 'file must be the video as a base64 string');
         fileSeen = true;
-        await onFile(decoded(), fields.userId);
+        video = new PassThrough({ highWaterMark: 256 * 1024 });
+        // The sink may not read it yet when a fault destroys it; the fault reaches the caller anyway.
+        video.on('error', () => undefined);
+        video.on('drain', () => tokens.resume());
+        filing = onFile(video, fields.userId).catch((err: unknown) => fail(err));
+        state = 'file';
       } else if (name === 'userId') {
         if (userIdSeen) throw invalidJson('"userId" appears twice');
+        if (token.name !== 'startString') throw new HttpProblem(400, 'Missing userId', 'userId must be a string');
         userIdSeen = true;
-        if (value.name !== 'startString') throw new HttpProblem(400, 'Missing userId', 'userId must be a string');
-        const userId = await text(64);
-        if (userId === undefined || !userIdPattern.test(userId)) throw new HttpProblem(400, 'Invalid userId', `userId must match ${userIdPattern}`);
-        fields.userId = userId;
+        text = '';
+        state = 'userId';
       } else {
-        await skip(value);
+        depth = 0;
+        state = 'skip';
+        take(token);
       }
-    }
-    // The tokenizer itself refuses anything but white space after the object.
-    if (await read()) throw invalidJson('text after the JSON object');
-    return fields;
-  } finally {
-    tokens.destroy();
-  }
+    };
+
+    const take = (token: Token) => {
+      switch (state) {
+        case 'start':
+          if (token.name !== 'startObject') throw invalidJson('the body is not a JSON object');
+          state = 'member';
+          return;
+        case 'member':
+          // A member's name starts (startKey), or the object ends.
+          name = '';
+          state = token.name === 'endObject' ? 'done' : 'name';
+          return;
+        case 'name':
+          if (token.name === 'stringChunk') name += name.length <= nameChars ? token.value : '';
+          else state = 'value';
+          return;
+        case 'value':
+          return startValue(token);
+        case 'file':
+          if (token.name === 'stringChunk') {
+            const bytes = decoder.push(token.value);
+            if (bytes && !video!.write(bytes)) tokens.pause();
+            return;
+          }
+          video!.end(decoder.end());
+          decoder = new Base64Decoder();
+          state = 'member';
+          return;
+        case 'userId':
+          if (token.name === 'stringChunk') {
+            text += text.length <= 64 ? token.value : '';
+            return;
+          }
+          if (!userIdPattern.test(text)) throw new HttpProblem(400, 'Invalid userId', `userId must match ${userIdPattern}`);
+          fields.userId = text;
+          state = 'member';
+          return;
+        case 'skip':
+          if (token.name === 'startObject' || token.name === 'startArray') depth++;
+          else if (token.name === 'endObject' || token.name === 'endArray') depth--;
+          if (depth === 0 && valueEnds.has(token.name)) state = 'member';
+          return;
+        case 'done':
+          // The tokenizer itself refuses anything but white space after the object.
+          throw invalidJson('text after the JSON object');
+      }
+    };
+
+    tokens.on('data', (token: Token) => {
+      if (failed) return;
+      try {
+        take(token);
+      } catch (err) {
+        fail(err);
+      }
+    });
+    tokens.on('error', (err: Error) => fail(err instanceof HttpProblem ? err : body.size() === 0 ? emptyBody() : invalidJson(err.message)));
+    tokens.on('end', () => {
+      if (state !== 'done') return fail(invalidJson('the body ended inside the JSON object'));
+      void filing.then(() => {
+        if (failed) return;
+        tokens.destroy();
+        resolve(fields);
+      });
+    });
+  });
 }

@@ -1,20 +1,28 @@
-// POST /request: the old API Gateway contract, without a key.
+// POST /request: the old API Gateway contract, without a bearer key; with x-api-key when
+// BING_LEGACY_API_KEYS names keys.
 import { z } from 'zod';
 import { userIdPattern } from '../../common/ids';
-import { json, jsonBody, problems, registerRoute } from './registry';
+import { json, jsonBody, problems, registerRoute, registry } from './registry';
 
-/** The route reads the body slice by slice (it may be large) and checks userId with this schema. */
+/** The route reads the body as a stream (it may be large) and checks userId with the same pattern. */
 export const legacyUserId = z.string().regex(userIdPattern, `userId must match ${userIdPattern}`);
 
 export const legacyRequest = z.object({
-  file: z.string().min(1).regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'must be base64 (whole groups of four, padded)')
-    .meta({ description: 'the video, base64', contentEncoding: 'base64' }),
+  file: z.string().min(1).meta({ description: 'the video, base64', contentEncoding: 'base64' }),
   userId: legacyUserId,
-}).meta({ id: 'LegacyRequest' });
+}).meta({ id: 'LegacyRequest', description: 'Members in any order; the file is decoded and stored as it arrives.' });
+
+const legacyApiKey = registry.registerComponent('securitySchemes', 'legacyApiKey', {
+  type: 'apiKey', in: 'header', name: 'x-api-key', description: 'Asked only when BING_LEGACY_API_KEYS names keys, as API Gateway\'s usage plans did.',
+});
 
 registerRoute({
-  method: 'post', path: '/request', summary: 'The old contract: a base64 video and the user it is for (no key; trusts userId)',
-  security: [],
+  method: 'post', path: '/request', summary: 'The old contract: a base64 video and the user it is for (no bearer key; trusts userId)',
+  security: [{}, { [legacyApiKey.name]: [] }],
   request: { body: jsonBody(legacyRequest) },
-  responses: { 200: json(z.object({ message: z.string(), videoId: z.string(), statusUrl: z.string() }), 'received'), ...problems(400, 413) },
+  responses: {
+    200: json(z.object({ message: z.string(), videoId: z.string(), statusUrl: z.string() }), 'received'),
+    ...problems(400, 401, 403, 408),
+    413: { ...problems(413)[413]!, description: 'larger than BING_LEGACY_BODY_LIMIT' },
+  },
 });
