@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { userIdPattern } from '../../common/ids';
 import { json, jsonBody, problems, registerRoute, registry } from './registry';
+import { uploadRefusals } from './videos';
 
 /** The route reads the body as a stream (it may be large) and checks userId with the same pattern. */
 export const legacyUserId = z.string().regex(userIdPattern, `userId must match ${userIdPattern}`);
@@ -22,7 +23,8 @@ registerRoute({
   request: { body: jsonBody(legacyRequest) },
   responses: {
     200: json(z.object({ message: z.string(), videoId: z.string(), statusUrl: z.string() }), 'received'),
-    ...problems(400, 401, 403, 408),
+    ...problems(400, 401, 403),
     413: { ...problems(413)[413]!, description: 'larger than BING_LEGACY_BODY_LIMIT' },
+    ...uploadRefusals,
   },
 });
