@@ -3,6 +3,7 @@ import { createCommentator, type CommentarySettings } from './commentary/comment
 import { createSpeakCommentary } from './commentary/speak-commentary';
 import { createSpeaker, type SpeechSettings } from './commentary/speech';
 import { createWriteCommentary } from './commentary/write-commentary';
+import { createCallbackActivities, type CallbackSettings } from './callbacks';
 import { createDeliveryActivities } from './deliver';
 import { createRunGpuJob, type JobPolling } from './gpu/run-gpu-job';
 import type { GpuJobRunner } from './gpu/runner';
@@ -17,15 +18,17 @@ export interface ActivityDeps {
   jobPolling?: JobPolling;
   commentary?: CommentarySettings;
   speech?: SpeechSettings;
+  callbacks?: CallbackSettings;
 }
 
-export function createActivities({ storage, runner, jobPolling = { intervalMs: 1000 }, commentary, speech }: ActivityDeps) {
+export function createActivities({ storage, runner, jobPolling = { intervalMs: 1000 }, commentary, speech, callbacks }: ActivityDeps) {
   return {
     ingestUpload: createIngest(storage),
     runGpuJob: createRunGpuJob(runner, jobPolling),
     writeCommentary: createWriteCommentary(storage, createCommentator(commentary)),
     speakCommentary: createSpeakCommentary(storage, createSpeaker(speech)),
     ...createDeliveryActivities(storage),
+    ...createCallbackActivities(callbacks),
     ...createModelActivities(storage),
     ...createRetrainingActivities(storage),
   };

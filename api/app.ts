@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { GpuJobRunner } from '../activities/gpu/runner';
 import type { Storage } from '../activities/storage/storage';
 import { requireApiKey } from './auth';
+import type { CallbackPolicy } from './callbacks';
 import { HttpProblem, problemHandler } from './problem';
 import { filesRouter } from './routes/files';
 import { jobsRouter } from './routes/jobs';
@@ -42,6 +43,8 @@ export interface AppOptions {
   legacyBodyLimit?: number;
   /** Keys the old contract asks for as x-api-key; none asked when unset. */
   legacyApiKeys?: string[];
+  /** Completion webhooks: whether callbackUrl is taken, and which addresses it may name. */
+  callbacks?: CallbackPolicy;
   logger: Logger;
 }
 

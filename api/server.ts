@@ -8,6 +8,7 @@ import { LocalStorage } from '../activities/storage/local';
 import { durationMs } from '../workflows/duration';
 import { UrlSigner, urlSecret } from './signed-urls';
 import { createApp } from './app';
+import { callbackPolicy } from './callbacks';
 import { uploadLimits } from './upload-admission';
 import { legacyRequestOn } from './legacy/switch';
 import { RetrainingService, retrainingSettings } from './retraining-service';
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     uploadTimeout: config.BING_UPLOAD_TIMEOUT,
     retraining: new RetrainingService(client, retrainingSettings(config)),
     webhookSecret: config.BING_WEBHOOK_SECRET,
+    callbacks: callbackPolicy(config),
     logger,
   });
   const address = `${config.BING_API_HOST}:${config.BING_API_PORT}`;

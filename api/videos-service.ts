@@ -7,7 +7,7 @@ import { uploadedBytes } from './metrics';
 import type { GpuJobHeartbeat } from '../activities/gpu/run-gpu-job';
 import {
   progressQuery, searchAttributes, stageNames, uploadCompletedSignal, uploadFailedSignal,
-  type Progress, type Stage, type UploadCompleted, type VideoCommentaryInput, type VideoManifest,
+  type CallbackProgress, type CallbackRefusal, type CallbackTarget, type Progress, type Stage, type UploadCompleted, type VideoCommentaryInput, type VideoManifest,
 } from '../workflows/definitions';
 import type { videoCommentary } from '../workflows/video-commentary';
 
@@ -43,6 +43,14 @@ const grpcFailedPrecondition = 9;
  * bytes (refused, cut, stalled, timed out): the key starts a new run of the same workflow id.
  */
 export type KeyedRequest = 'received' | 'uploading' | 'open';
+
+/** A delivery still retrying: the attempts refused so far, and the last one's answer. */
+function refusedSoFar(activity: temporal.api.workflow.v1.IPendingActivityInfo): Partial<CallbackProgress> {
+  const failure = activity.lastFailure;
+  const detail = failure?.applicationFailureInfo?.details?.payloads?.[0];
+  const refusal = detail ? defaultPayloadConverter.fromPayload<CallbackRefusal>(detail) : undefined;
+  return refusal ? { attempts: refusal.attempt, lastStatus: refusal.status, error: failure?.message ?? undefined } : {};
+}
 
 const emptyStages = () =>
   Object.fromEntries(stageNames.map((s) => [s, { state: 'pending', progress: 0 }])) as Progress['stages'];
@@ -171,6 +179,7 @@ export class VideosService {
       error: status === 'running' ? undefined : `the request was ${status}`,
     }));
     for (const activity of description.raw.pendingActivities ?? []) {
+      if (activity.activityType?.name === 'deliverCallback' && progress.callback) Object.assign(progress.callback, refusedSoFar(activity));
       const payload = activity.heartbeatDetails?.payloads?.[0];
       if (!payload) continue;
       const beat = defaultPayloadConverter.fromPayload<GpuJobHeartbeat>(payload);
@@ -246,9 +255,10 @@ export class VideosService {
     const language = memo.language === 'ko' ? 'ko' : 'en';
     const style = memo.style === 'summary' ? 'summary' : 'play-by-play';
     const teamNames = (memo.teamNames ?? undefined) as VideoCommentaryInput['teamNames'];
+    const callback = memo.callback ? { callback: memo.callback as CallbackTarget } : {};
     const run = previous.run + 1;
     try {
-      await this.start({ videoId, userId, fileName, language, style, teamNames, uploadTimeout: '1m', run, source: previous.source }, { ...memo, run });
+      await this.start({ videoId, userId, fileName, language, style, teamNames, uploadTimeout: '1m', run, source: previous.source, ...callback }, { ...memo, run });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw new NotRerunnable('another rerun of the request started first');
       throw err;

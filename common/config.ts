@@ -117,6 +117,17 @@ const schema = z.object({
   BING_SQS_ENDPOINT: z.url().optional(),
   /** Switches on POST /v1/events/s3, whose callers send it as "Authorization: Bearer <secret>". */
   BING_WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** Signs completion webhooks (Standard Webhooks); a request may name a callbackUrl only when it is set. */
+  BING_CALLBACK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, 'whsec_ and 24 or more base64 bytes').optional(),
+  /** A user's callback URL for requests that name none, USER:URL pairs separated by commas. */
+  BING_CALLBACK_URLS: z
+    .string()
+    .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[A-Za-z0-9_.@-]{1,64}:https?:\/\/\S+$/, 'USER:URL pairs, URLs http or https')))
+    .transform((pairs) => new Map(pairs.map((p) => [p.slice(0, p.indexOf(':')), p.slice(p.indexOf(':') + 1)])))
+    .optional(),
+  /** Lets callback URLs reach loopback, private and link-local addresses (local mode sets it). */
+  BING_CALLBACK_ALLOW_PRIVATE: bool.default(false),
 
   BING_COMMENTARY: z.enum(['template', 'openai']).default('template'),
   BING_TTS: z.enum(['espeak', 'openai']).default('espeak'),
@@ -134,6 +145,7 @@ const schema = z.object({
   };
   need(c.BING_STORAGE === 's3' && !c.BING_S3_BUCKET, 'BING_S3_BUCKET', 'required when BING_STORAGE=s3');
   need(c.BING_GPU_RUNNER === 'sagemaker' && c.BING_STORAGE !== 's3', 'BING_STORAGE', 'must be s3 when BING_GPU_RUNNER=sagemaker');
+  need(Boolean(c.BING_CALLBACK_URLS?.size) && !c.BING_CALLBACK_SECRET, 'BING_CALLBACK_SECRET', 'required when BING_CALLBACK_URLS is set');
   need((c.BING_COMMENTARY === 'openai' || c.BING_TTS === 'openai') && !c.OPENAI_API_KEY, 'OPENAI_API_KEY', 'required when BING_COMMENTARY or BING_TTS is openai');
 });
 

@@ -23,6 +23,7 @@ export async function createWorkers(config: Config, connection: NativeConnection
     jobPolling: { intervalMs: durationMs(config.BING_JOB_POLL) },
     commentary: commentarySettings(config),
     speech: speechSettings(config),
+    callbacks: { secret: config.BING_CALLBACK_SECRET, allowPrivate: config.BING_CALLBACK_ALLOW_PRIVATE },
   });
   const { runGpuJob, ...light } = activities;
   const common = { connection, namespace, maxHeartbeatThrottleInterval: '2s' } as const;

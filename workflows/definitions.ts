@@ -51,6 +51,56 @@ export interface VideoCommentaryInput {
   run?: number;
   /** A rerun starts from the stored upload instead of waiting for one. */
   source?: IngestedSource;
+  /** Where the request's end is posted as a signed webhook; absent, nothing is sent. */
+  callback?: CallbackTarget;
+}
+
+export interface CallbackTarget {
+  /** Checked by the API when the request was made, and again when the event is delivered. */
+  url: string;
+  /** The request's status on the API (GET it with a key for the result links, signed afresh). */
+  statusUrl: string;
+}
+
+/** The body of a completion webhook. */
+export interface CallbackEvent {
+  type: 'video.completed' | 'video.failed' | 'video.cancelled';
+  timestamp: string;
+  data: {
+    videoId: string;
+    userId: string;
+    run: number;
+    status: 'completed' | 'failed' | 'cancelled';
+    /** The stage it ended at: done, or the stage that failed or was cancelled. */
+    stage: StageName | 'done';
+    error?: string;
+    statusUrl: string;
+    /** Storage keys of the results (manifest.json among them), when it completed. */
+    manifestKey?: string;
+    results?: VideoManifest['results'];
+  };
+}
+
+/** A webhook's delivery, as the request's status shows it. */
+export interface CallbackProgress {
+  url: string;
+  state: 'pending' | 'delivering' | 'delivered' | 'failed';
+  /** Attempts made, once the delivery has ended (the status counts a running delivery's attempts). */
+  attempts?: number;
+  /** The receiver's HTTP status on the last attempt that got an answer. */
+  lastStatus?: number;
+  error?: string;
+}
+
+/** What one delivery attempt returns once the receiver accepts; a refused attempt fails with CallbackRefusal as its details. */
+export interface CallbackDelivery {
+  attempts: number;
+  status: number;
+}
+
+export interface CallbackRefusal {
+  attempt: number;
+  status?: number;
 }
 
 export interface IngestedSource {
@@ -92,6 +142,8 @@ export interface Progress {
   /** The stored upload, once ingested: what a rerun starts from. */
   source?: IngestedSource;
   manifestKey?: string;
+  /** The completion webhook, when the request names one. */
+  callback?: CallbackProgress;
 }
 
 /** GPU jobs run on their own task queue beside the workflow's: `bing` -> `bing-gpu`. */

@@ -12,6 +12,7 @@ import {
   type IngestedSource, type Progress, type Stage, type StageName, type StageProgress, type UploadCompleted,
   type VideoCommentaryInput, type VideoManifest,
 } from './definitions';
+import { initCallback, sendCallback } from './completion-callback';
 import { reasonOf } from './failure-reason';
 import { requestCompleted, requestFailed, requestStarted, stageDone } from './metrics';
 
@@ -45,6 +46,7 @@ export async function videoCommentary(input: VideoCommentaryInput): Promise<Vide
   const run = input.run ?? 1;
   const stages = Object.fromEntries(stageNames.map((s) => [s, { state: 'pending', progress: 0 }])) as Record<StageName, StageProgress>;
   const progress: Progress = { videoId, userId, run, stage: 'uploading', stages };
+  initCallback(input, progress);
   const prefix = resultsPrefix(videoId, run);
   let upload: UploadCompleted | undefined;
   let uploadFailure: string | undefined;
@@ -127,6 +129,7 @@ export async function videoCommentary(input: VideoCommentaryInput): Promise<Vide
     progress.manifestKey = await stage('deliver', () => deliver({ manifest, key: `${prefix}manifest.json` }));
     enter('done');
     requestCompleted();
+    await sendCallback(input, progress, { status: 'completed', manifest });
     return { ...manifest, stageSeconds: stageSeconds(stages) };
   } catch (err) {
     const current = progress.stage as StageName;
@@ -137,6 +140,7 @@ export async function videoCommentary(input: VideoCommentaryInput): Promise<Vide
     log.warn('video request ended early', { videoId, run, stage: current, error: progress.error });
     await CancellationScope.nonCancellable(() => discardVideo({ uploadKey: incomingKey(videoId), resultsPrefix: prefix }));
     enter(cancelled ? 'cancelled' : 'failed');
+    await sendCallback(input, progress, { status: cancelled ? 'cancelled' : 'failed', stage: current });
     throw err;
   }
 }

@@ -1,6 +1,6 @@
 // /v1/uploads: tus 1.0 resumable uploads, and direct-to-S3 multipart uploads with presigned part URLs.
 import { z } from 'zod';
-import { uploadAccepted, uploadRefusals, languageSchema, styleSchema, teamNamesSchema, teamsField } from './videos';
+import { callbackUrlField, uploadAccepted, uploadRefusals, languageSchema, styleSchema, teamNamesSchema, teamsField } from './videos';
 import { json, jsonBody, problems, registerRoute } from './registry';
 
 /** The decoded Upload-Metadata of a tus creation request. */
@@ -10,6 +10,7 @@ export const tusMetadata = z.object({
   language: languageSchema,
   style: styleSchema,
   teams: teamsField,
+  callbackUrl: callbackUrlField,
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the 64 lowercase hex digits of the file\'s SHA-256').optional()
     .meta({ description: 'the file\'s SHA-256; a finished file that does not match is refused (on local storage at the last PATCH, on S3 by ingest)' }),
 }).meta({ id: 'TusUploadMetadata', description: 'the fields of Upload-Metadata ("key base64value" pairs)' });

@@ -28,12 +28,17 @@ export function parseTeams(text: string | undefined) {
   return parse(teamNamesSchema, json);
 }
 
+export const callbackUrlField = z.string().max(2048).optional().meta({
+  description: 'http(s) URL that gets a signed webhook (Standard Webhooks) when the request ends; loopback, private and link-local hosts are refused unless BING_CALLBACK_ALLOW_PRIVATE; without it, the user\'s BING_CALLBACK_URLS entry, if any',
+});
+
 /** The upload's settings: query parameters of a raw body, or form fields before the `file` part. */
 export const uploadSettings = z.object({
   language: languageSchema,
   style: styleSchema,
   name: z.string().max(255).optional().meta({ description: 'the file name shown in listings' }),
   teams: teamsField,
+  callbackUrl: callbackUrlField,
 });
 
 export const uploadHeaders = z.object({
@@ -87,6 +92,13 @@ const videoStatus = z.looseObject({
   videoId: z.string(), userId: z.string(), run: z.number().int(), status: z.string(), workflowId: z.string(), stage,
   stages: z.record(z.string(), z.object({ state: z.string(), progress: z.number(), seconds: z.number().optional() })),
   error: z.string().optional(),
+  callback: z.object({
+    url: z.string(),
+    state: z.enum(['pending', 'delivering', 'delivered', 'failed']),
+    attempts: z.number().int().optional().meta({ description: 'attempts made (while delivering: those refused so far)' }),
+    lastStatus: z.number().int().optional().meta({ description: 'the receiver\'s HTTP status on the last attempt it answered' }),
+    error: z.string().optional(),
+  }).optional().meta({ description: 'the completion webhook, when the request names one; the request stays running until it is delivered or given up' }),
   files: z.record(z.string(), z.string()).meta({ description: 'signed links (an hour) to every stored file' }),
 }).meta({ id: 'VideoStatus' });
 

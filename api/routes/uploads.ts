@@ -9,10 +9,11 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { z } from 'zod';
 import type { Storage } from '../../activities/storage/storage';
 import { isVideoId, newVideoId, videoWorkflowId } from '../../common/ids';
-import { incomingKey } from '../../workflows/definitions';
+import { incomingKey, type CallbackTarget } from '../../workflows/definitions';
 import { tusMetadata } from '../openapi/uploads';
 import { parseTeams } from '../openapi/videos';
 import { bodyIdleTimeout } from '../body-idle-timeout';
+import { requestCallback, type CallbackPolicy } from '../callbacks';
 import { HttpProblem } from '../problem';
 import { admitUpload, defaultUploadLimits, type UploadLimits } from '../upload-admission';
 import type { VideosService } from '../videos-service';
@@ -26,6 +27,7 @@ export interface UploadsRouteOptions {
   /** Where partial uploads are kept on local storage: `{BING_DATA_DIR}/tus` (S3 keeps them in the bucket). */
   tusDir: string;
   uploadLimits?: UploadLimits;
+  callbacks?: CallbackPolicy;
 }
 
 /** The mount path: tus answers with Location `${uploadsPath}/{videoId}`. */
@@ -54,7 +56,7 @@ function parseMetadata(header: string | undefined): z.output<typeof tusMetadata>
   return { ...parsed.data, teamNames: parseTeams(parsed.data.teams) };
 }
 
-export function uploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout, tusDir, uploadLimits = defaultUploadLimits }: UploadsRouteOptions): Router {
+export function uploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout, tusDir, uploadLimits = defaultUploadLimits, callbacks }: UploadsRouteOptions): Router {
   const expirationMs = msToNumber(uploadTimeout as Parameters<typeof msToNumber>[0]);
   const store = tusStore(storage, tusDir, expirationMs);
   const { datastore } = store;
@@ -80,9 +82,10 @@ export function uploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout, 
       const meta = parseMetadata(express.get('upload-metadata'));
       const contentType = meta.filetype ?? 'application/octet-stream';
       const { teamNames } = meta;
+      const callback = express.bingCallback ? { callback: express.bingCallback } : {};
       await videos.start(
-        { videoId: store.videoId(upload.id), userId, fileName: meta.filename, language: meta.language, style: meta.style, teamNames, uploadTimeout },
-        { fileName: meta.filename, language: meta.language, style: meta.style, contentType, size: upload.size, via: 'tus' },
+        { videoId: store.videoId(upload.id), userId, fileName: meta.filename, language: meta.language, style: meta.style, teamNames, uploadTimeout, ...callback },
+        { fileName: meta.filename, language: meta.language, style: meta.style, contentType, size: upload.size, via: 'tus', ...callback },
       );
       // contentType: what the S3 store gives the object.
       return { metadata: { ...upload.metadata, [ownerKey]: userId, contentType } };
@@ -136,10 +139,12 @@ export function uploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout, 
     if (Number(length) > maxUploadBytes) throw new HttpProblem(413, 'Upload too large', `the limit is ${maxUploadBytes} bytes`);
     if (Number(length) === 0) throw new HttpProblem(400, 'Empty upload', 'Upload-Length is 0; there is no video to process');
     if (req.get('tus-resumable') === undefined) throw new HttpProblem(412, 'Tus-Resumable required', 'send "Tus-Resumable: 1.0.0"');
-    parseMetadata(req.get('upload-metadata'));
+    const meta = parseMetadata(req.get('upload-metadata'));
+    const videoId = newVideoId();
+    req.bingCallback = await requestCallback(callbacks, req, req.userId!, videoId, meta.callbackUrl);
     // On local storage the finished file is copied from tus's folder into storage: twice its size for a moment.
     await admitUpload({ videos, storage, limits: uploadLimits }, req.userId!, 2 * Number(length));
-    req.bingVideoId = newVideoId();
+    req.bingVideoId = videoId;
     res.setHeader(videoIdHeader, req.bingVideoId);
     res.setHeader('Bing-Workflow-Id', videoWorkflowId(req.bingVideoId));
     await toTus(req, res);
@@ -175,5 +180,7 @@ declare module 'express-serve-static-core' {
   interface Request {
     /** The video id a tus creation request will get. */
     bingVideoId?: string;
+    /** The completion webhook a tus creation request asks for, checked. */
+    bingCallback?: CallbackTarget;
   }
 }

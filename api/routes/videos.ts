@@ -12,6 +12,7 @@ import { pageTokens } from '../page-tokens';
 import type { UrlSigner } from '../signed-urls';
 import { HttpProblem } from '../problem';
 import { bodyIdleTimeout, idleCut } from '../body-idle-timeout';
+import { requestCallback, type CallbackPolicy } from '../callbacks';
 import { admitUpload, defaultUploadLimits, type UploadLimits } from '../upload-admission';
 import { NotRerunnable, type VideosService } from '../videos-service';
 import { formFile } from './uploads-form';
@@ -23,6 +24,7 @@ export interface VideosRouteOptions {
   maxUploadBytes: number;
   uploadTimeout: string;
   uploadLimits?: UploadLimits;
+  callbacks?: CallbackPolicy;
 }
 
 const commentaryFormats = { json: ['commentary', 'application/json'], vtt: ['commentaryVtt', 'text/vtt; charset=utf-8'], srt: ['commentarySrt', 'application/x-subrip; charset=utf-8'] } as const;
@@ -70,7 +72,7 @@ interface IncomingVideo {
   rest?: Promise<string | undefined>;
 }
 
-export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTimeout, uploadLimits = defaultUploadLimits }: VideosRouteOptions): Router {
+export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTimeout, uploadLimits = defaultUploadLimits, callbacks }: VideosRouteOptions): Router {
   const router = Router();
   // A stalled upload with the key is cut within the idle timeout.
   const uploadInProgress = () => new HttpProblem(409, 'Upload in progress', 'an upload with this Idempotency-Key is in progress; send it again once that one has ended',
@@ -105,6 +107,7 @@ export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTi
     const name = settings.name ?? headers['x-bing-file-name'] ?? video.fileName ?? 'video';
     const teams = parseTeams(settings.teams);
     const workflowId = videoWorkflowId(videoId);
+    const callback = await requestCallback(callbacks, req, userId, videoId, settings.callbackUrl);
     const replay = () => {
       res.status(200).location(`/v1/videos/${videoId}`).json({ videoId, workflowId, statusUrl: `/v1/videos/${videoId}`, replayed: true });
       video.body.resume();
@@ -114,8 +117,8 @@ export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTi
     const declared = req.get('content-length');
     await admitUpload({ videos, storage, limits: uploadLimits }, userId, declared === undefined ? undefined : Number(declared));
     const runId = await videos.start(
-      { videoId, userId, fileName: name, language: settings.language, style: settings.style, teamNames: teams, uploadTimeout },
-      { fileName: name, language: settings.language, style: settings.style, teamNames: teams, contentType: video.contentType || 'application/octet-stream' },
+      { videoId, userId, fileName: name, language: settings.language, style: settings.style, teamNames: teams, uploadTimeout, ...(callback ? { callback } : {}) },
+      { fileName: name, language: settings.language, style: settings.style, teamNames: teams, contentType: video.contentType || 'application/octet-stream', ...(callback ? { callback } : {}) },
       keyed,
     );
     if (!runId) {

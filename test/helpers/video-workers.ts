@@ -2,14 +2,13 @@
 // storage and a GPU-job runner the test chooses, the GPU activity on its own task queue.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
-import type { GpuJobRunner } from '../../activities/gpu/runner';
+import { createActivities, type ActivityDeps } from '../../activities';
 import type { Storage } from '../../activities/storage/storage';
 import { gpuTaskQueue, incomingKey, type UploadCompleted } from '../../workflows/definitions';
 import { workflowsPath } from '../../workers/tools';
 
 /** Runs `fn` while both workers serve `taskQueue`. */
-export async function runWithVideoWorkers<T>(env: TestWorkflowEnvironment, deps: { storage: Storage; runner: GpuJobRunner }, taskQueue: string, fn: () => Promise<T>): Promise<T> {
+export async function runWithVideoWorkers<T>(env: TestWorkflowEnvironment, deps: Pick<ActivityDeps, 'storage' | 'runner' | 'callbacks'>, taskQueue: string, fn: () => Promise<T>): Promise<T> {
   // The test server stops skipping time while an activity runs; env.sleep between the GPU
   // activity's polls lets virtual time pass, ten seconds a poll, heartbeats in between.
   const activities = createActivities({ ...deps, jobPolling: { intervalMs: 10_000, sleep: (ms) => env.sleep(ms) } });

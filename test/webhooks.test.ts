@@ -1,0 +1,283 @@
+// Completion webhooks. A receiver on loopback verifies every delivery with the standardwebhooks
+// library. Requests run through the real workflow and activities on the time-skipping server (the
+// retries' backoff passes in virtual time); the API's checks of callback URLs run on a dev server.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { pino } from 'pino';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalJobRunner } from '../activities/gpu/local-runner';
+import { LocalStorage } from '../activities/storage/local';
+import { createApp } from '../api/app';
+import { callbackPolicy } from '../api/callbacks';
+import { RetrainingService } from '../api/retraining-service';
+import { UrlSigner } from '../api/signed-urls';
+import { VideosService } from '../api/videos-service';
+import { loadConfig } from '../common/config';
+import { videoWorkflowId } from '../common/ids';
+import { defaultPayloadConverter } from '@temporalio/common';
+import {
+  progressQuery, uploadCompletedSignal, uploadFailedSignal, type CallbackEvent, type VideoCommentaryInput,
+} from '../workflows/definitions';
+import { FakeRunner, type FakeJob } from './helpers/fake-runner';
+import { listenOnLoopback } from './helpers/http';
+import { noRetraining } from './helpers/retraining';
+import { syntheticMatch, syntheticTrackList } from './helpers/synthetic-match';
+import { localEnv, timeSkippingEnv } from './helpers/temporal';
+import { runWithVideoWorkers, storedUpload } from './helpers/video-workers';
+import { testPattern } from './helpers/videos';
+
+const secret = `whsec_${randomBytes(32).toString('base64')}`;
+
+interface Delivery {
+  headers: IncomingHttpHeaders;
+  body: string;
+  event: CallbackEvent;
+  verified: boolean;
+  answered: number;
+}
+
+/** A webhook receiver that answers its deliveries with the given statuses in turn, then 204. */
+class Receiver {
+  readonly deliveries: Delivery[] = [];
+  url = '';
+  private readonly server: Server;
+
+  constructor(answers: number[]) {
+    const webhook = new Webhook(secret);
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString();
+        let verified = true;
+        try {
+          webhook.verify(body, req.headers as Record<string, string>);
+        } catch {
+          verified = false;
+        }
+        const answered = answers.shift() ?? 204;
+        this.deliveries.push({ headers: req.headers, body, event: JSON.parse(body) as CallbackEvent, verified, answered });
+        res.writeHead(answered).end();
+      });
+    });
+  }
+
+  async listen(): Promise<this> {
+    await new Promise<void>((done) => this.server.listen(0, '127.0.0.1', done));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks/bing`;
+    return this;
+  }
+
+  accepted = () => this.deliveries.filter((d) => d.answered < 300);
+  close = () => this.server.close();
+}
+
+let dir: string;
+let storage: LocalStorage;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'bing-hooks-'));
+  storage = new LocalStorage(join(dir, 'storage'));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('completion webhooks of the videoCommentary workflow', () => {
+  let env: TestWorkflowEnvironment;
+  let runner: FakeRunner;
+
+  beforeAll(async () => {
+    env = await timeSkippingEnv();
+    const tracks = JSON.stringify({ video: { width: 160, height: 120, fps: 25, frames: 25, duration: 1 }, detector: {}, tracks: syntheticTrackList.map((t) => ({ ...t, boxes: [] })) });
+    runner = new FakeRunner(storage, async () => env.currentTimeMs(), (spec): FakeJob => spec.kind === 'mot'
+      ? { durationMs: 0, outputs: { 'tracks.json': tracks, 'tracks.txt': '' } }
+      : { durationMs: 0, outputs: { 'actions.json': JSON.stringify(syntheticMatch(1)) } });
+  });
+
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  const withWorkers = <T>(taskQueue: string, fn: () => Promise<T>, allowPrivate = true) =>
+    runWithVideoWorkers(env, { storage, runner, callbacks: { secret, allowPrivate } }, taskQueue, fn);
+
+  const input = (videoId: string, url: string): VideoCommentaryInput => ({
+    videoId, userId: 'alice', fileName: 'clip.mp4', language: 'en', uploadTimeout: '24h',
+    callback: { url, statusUrl: `https://bing.example/v1/videos/${videoId}` },
+  });
+
+  const start = (taskQueue: string, videoId: string, url: string) =>
+    env.client.workflow.start('videoCommentary', { taskQueue, workflowId: videoWorkflowId(videoId), args: [input(videoId, url)] });
+
+  it('delivers a completed request exactly once, correctly signed, after two refused attempts', async () => {
+    const receiver = await new Receiver([500, 503]).listen();
+    const video = await testPattern(join(dir, 'clip.mp4'));
+    await withWorkers('hooks-completed', async () => {
+      const handle = await start('hooks-completed', 'hook1', receiver.url);
+      await handle.signal(uploadCompletedSignal, await storedUpload(storage, 'hook1', video));
+      const manifest = await handle.result();
+      expect(receiver.deliveries.map((d) => d.answered)).toEqual([500, 503, 204]);
+      expect(receiver.deliveries.map((d) => d.verified)).toEqual([true, true, true]);
+      // One event: the same webhook-id on every attempt.
+      expect(new Set(receiver.deliveries.map((d) => d.headers['webhook-id'])).size).toBe(1);
+      const [accepted] = receiver.accepted();
+      expect(receiver.accepted()).toHaveLength(1);
+      expect(() => new Webhook(`whsec_${randomBytes(32).toString('base64')}`).verify(accepted!.body, accepted!.headers as Record<string, string>)).toThrow();
+      expect(accepted!.event).toEqual({
+        type: 'video.completed', timestamp: expect.any(String),
+        data: {
+          videoId: 'hook1', userId: 'alice', run: 1, status: 'completed', stage: 'done', statusUrl: 'https://bing.example/v1/videos/hook1',
+          manifestKey: 'results/hook1/manifest.json', results: manifest.results,
+        },
+      });
+      expect((await handle.query(progressQuery)).callback).toEqual({ url: receiver.url, state: 'delivered', attempts: 3, lastStatus: 204 });
+    });
+    receiver.close();
+  });
+
+  it('posts the end of a cancelled request', async () => {
+    const receiver = await new Receiver([]).listen();
+    await withWorkers('hooks-cancelled', async () => {
+      const handle = await start('hooks-cancelled', 'hook2', receiver.url);
+      await handle.query(progressQuery);
+      await handle.cancel();
+      await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+      expect(receiver.accepted().map((d) => [d.verified, d.event.type, d.event.data])).toEqual([[true, 'video.cancelled', {
+        videoId: 'hook2', userId: 'alice', run: 1, status: 'cancelled', stage: 'uploading', error: 'cancelled', statusUrl: 'https://bing.example/v1/videos/hook2',
+      }]]);
+      expect((await handle.query(progressQuery)).callback).toMatchObject({ state: 'delivered', attempts: 1 });
+    });
+    receiver.close();
+  });
+
+  it('posts the end of a failed request with its reason', async () => {
+    const receiver = await new Receiver([]).listen();
+    await withWorkers('hooks-failed', async () => {
+      const handle = await start('hooks-failed', 'hook3', receiver.url);
+      await handle.signal(uploadFailedSignal, 'Upload interrupted: the request body ended early');
+      await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+      expect(receiver.accepted().map((d) => [d.verified, d.event.type, d.event.data])).toEqual([[true, 'video.failed', {
+        videoId: 'hook3', userId: 'alice', run: 1, status: 'failed', stage: 'uploading',
+        error: 'Upload interrupted: the request body ended early', statusUrl: 'https://bing.example/v1/videos/hook3',
+      }]]);
+    });
+    receiver.close();
+  });
+
+  it('stops after one attempt when the receiver answers 410', async () => {
+    const receiver = await new Receiver([410]).listen();
+    await withWorkers('hooks-gone', async () => {
+      const handle = await start('hooks-gone', 'hook4', receiver.url);
+      await handle.signal(uploadFailedSignal, 'refused');
+      await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+      expect(receiver.deliveries.map((d) => d.answered)).toEqual([410]);
+      expect((await handle.query(progressQuery)).callback).toEqual({
+        url: receiver.url, state: 'failed', attempts: 1, lastStatus: 410, error: 'the receiver answered 410, which stops the retries',
+      });
+    });
+    receiver.close();
+  });
+
+  it('refuses to deliver to a loopback address at delivery time unless private addresses are allowed', async () => {
+    const receiver = await new Receiver([]).listen();
+    await withWorkers('hooks-private', async () => {
+      const handle = await start('hooks-private', 'hook5', receiver.url);
+      await handle.signal(uploadFailedSignal, 'refused');
+      await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+      expect(receiver.deliveries).toEqual([]);
+      expect((await handle.query(progressQuery)).callback).toMatchObject({ state: 'failed', attempts: 1, error: expect.stringMatching(/127\.0\.0\.1 is a loopback, private or link-local address/) });
+    }, false);
+    receiver.close();
+  });
+});
+
+describe('callback URLs at the API', () => {
+  let env: TestWorkflowEnvironment;
+  const keys = new Map([['alice-key-0123456789', 'alice'], ['bob-key-0123456789ab', 'bob']]);
+  const queue = 'hooks-api-no-worker';
+
+  beforeAll(async () => {
+    env = await localEnv();
+  });
+
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  async function serve(settings: Record<string, string>) {
+    const app = createApp({
+      client: env.client,
+      videos: new VideosService(env.client, queue),
+      runner: new LocalJobRunner({ jobsDir: join(dir, 'jobs'), storage, commands: { mot: [], action: [], train: [] }, stopGraceMs: 0 }),
+      signer: new UrlSigner('a-test-secret-of-thirty-two-chars!'),
+      storage, apiKeys: keys, maxUploadBytes: 10_000, tusDir: join(dir, 'tus'), uploadTimeout: '1h',
+      retraining: new RetrainingService(env.client, noRetraining), logger: pino({ level: 'silent' }),
+      callbacks: callbackPolicy(loadConfig(settings)),
+    });
+    return listenOnLoopback(app);
+  }
+
+  const post = (base: string, key: string, query: string) =>
+    fetch(`${base}/v1/videos?${query}`, { method: 'POST', body: 'not yet a video', headers: { authorization: `Bearer ${key}` } });
+
+  async function expectRefused(res: Response, detail: RegExp) {
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await res.json()).toMatchObject({ status: 400, title: 'Invalid callbackUrl', detail: expect.stringMatching(detail) });
+  }
+
+  /** The callback a request's workflow was started with. */
+  async function startedCallback(videoId: string) {
+    const history = await env.client.workflow.getHandle(videoWorkflowId(videoId)).fetchHistory();
+    const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    return defaultPayloadConverter.fromPayload<VideoCommentaryInput>(payload!).callback;
+  }
+
+  it('refuses private, loopback and non-http callback URLs with 400, and any without a signing secret', async () => {
+    const { server, base } = await serve({ BING_CALLBACK_SECRET: secret });
+    const alice = 'alice-key-0123456789';
+    await expectRefused(await post(base, alice, `callbackUrl=${encodeURIComponent('http://127.0.0.1:9/hook')}`), /loopback, private or link-local address \(127\.0\.0\.1\)/);
+    await expectRefused(await post(base, alice, `callbackUrl=${encodeURIComponent('http://[::ffff:10.0.0.1]/hook')}`), /loopback, private/);
+    await expectRefused(await post(base, alice, `callbackUrl=${encodeURIComponent('http://169.254.169.254/latest')}`), /link-local/);
+    await expectRefused(await post(base, alice, `callbackUrl=${encodeURIComponent('http://localhost:9/hook')}`), /host localhost is a loopback/);
+    await expectRefused(await post(base, alice, `callbackUrl=${encodeURIComponent('ftp://example.com/hook')}`), /http or https/);
+    const tus = await fetch(`${base}/v1/uploads`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${alice}`, 'tus-resumable': '1.0.0', 'upload-length': '10',
+        'upload-metadata': `filename ${Buffer.from('a.mp4').toString('base64')},callbackUrl ${Buffer.from('http://10.1.2.3/hook').toString('base64')}`,
+      },
+    });
+    await expectRefused(tus, /10\.1\.2\.3/);
+    server.close();
+    const unsigned = await serve({});
+    await expectRefused(await post(unsigned.base, alice, `callbackUrl=${encodeURIComponent('https://example.com/hook')}`), /BING_CALLBACK_SECRET is not set/);
+    unsigned.server.close();
+  });
+
+  it('takes a private callback URL when BING_CALLBACK_ALLOW_PRIVATE=true, and a user\'s default one from BING_CALLBACK_URLS', async () => {
+    const { server, base } = await serve({
+      BING_CALLBACK_SECRET: secret, BING_CALLBACK_ALLOW_PRIVATE: 'true', BING_CALLBACK_URLS: 'bob:http://127.0.0.1:9/bob-hooks',
+    });
+    const named = await post(base, 'alice-key-0123456789', `callbackUrl=${encodeURIComponent('http://127.0.0.1:9/hook')}`);
+    expect(named.status).toBe(202);
+    const { videoId } = (await named.json()) as { videoId: string };
+    expect(await startedCallback(videoId)).toEqual({ url: 'http://127.0.0.1:9/hook', statusUrl: `${base}/v1/videos/${videoId}` });
+    const byDefault = await post(base, 'bob-key-0123456789ab', 'language=en');
+    expect(byDefault.status).toBe(202);
+    const bobs = (await byDefault.json()) as { videoId: string };
+    expect(await startedCallback(bobs.videoId)).toEqual({ url: 'http://127.0.0.1:9/bob-hooks', statusUrl: `${base}/v1/videos/${bobs.videoId}` });
+    const none = await post(base, 'alice-key-0123456789', 'language=en');
+    expect(await startedCallback(((await none.json()) as { videoId: string }).videoId)).toBeUndefined();
+    server.close();
+  });
+});
