@@ -1,6 +1,6 @@
 // BING as it is deployed: the build output run with plain Node, and the deployment files (the
 // Dockerfiles, docker-compose.yml, .env.example) checked against the code and the README.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { readFile, readdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -15,38 +15,10 @@ import type { VideoStatus } from '../api/videos-service';
 import { configVariables } from '../common/config';
 import { projectRoot } from '../workers/tools';
 import { makeClip } from './fixtures/clip';
+import { BingProcess } from './helpers/bing-process';
 import { distDir, ensureBuilt } from './helpers/build';
 import { freePort } from './helpers/ports';
 import { localEnv } from './helpers/temporal';
-
-/** A process started from the build output with plain `node`, its output kept. */
-class NodeProcess {
-  log = '';
-  private readonly child: ChildProcess;
-
-  constructor(script: string, env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [join(distDir, script)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout!.on('data', (d: Buffer) => (this.log += d.toString()));
-    this.child.stderr!.on('data', (d: Buffer) => (this.log += d.toString()));
-  }
-
-  async waitFor(ready: () => Promise<boolean>, what: string): Promise<void> {
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      if (this.child.exitCode !== null) throw new Error(`${what} exited:\n${this.log}`);
-      if (await ready()) return;
-      await sleep(200);
-    }
-    throw new Error(`${what} did not start:\n${this.log}`);
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
-    await exited;
-  }
-}
 
 /** Every JavaScript file under DIR. */
 async function scripts(dir: string): Promise<string[]> {
@@ -57,8 +29,8 @@ async function scripts(dir: string): Promise<string[]> {
 describe('the build output', () => {
   let env: TestWorkflowEnvironment;
   let dataDir: string;
-  let worker: NodeProcess;
-  let api: NodeProcess;
+  let worker: BingProcess;
+  let api: BingProcess;
   let apiUrl: string;
   let processEnv: NodeJS.ProcessEnv;
   const apiKey = 'deploy-test-key-0123456789';
@@ -74,10 +46,10 @@ describe('the build output', () => {
       TEMPORAL_ADDRESS: env.address, BING_DATA_DIR: dataDir, BING_API_PORT: String(port), BING_API_KEYS: `${apiKey}:*`,
       BING_LOG_LEVEL: 'debug',
     };
-    worker = new NodeProcess('workers/worker.js', processEnv);
-    api = new NodeProcess('api/server.js', processEnv);
-    await worker.waitFor(async () => worker.log.includes('workers polling'), 'node dist/workers/worker.js');
-    await api.waitFor(() => fetch(`${apiUrl}/healthz`).then((r) => r.ok, () => false), 'node dist/api/server.js');
+    worker = new BingProcess('dist/workers/worker.js', processEnv);
+    api = new BingProcess('dist/api/server.js', processEnv);
+    await worker.waitFor(() => worker.log.includes('workers polling'));
+    await api.waitFor(() => fetch(`${apiUrl}/healthz`).then((r) => r.ok, () => false));
   }, 300_000);
 
   afterAll(async () => {
@@ -113,9 +85,9 @@ describe('the build output', () => {
 
   it('polls one task queue per worker process with BING_WORKER_ROLE, as compose\'s worker and gpu-worker do', async () => {
     for (const [role, queues] of [['workflows', 'bing'], ['gpu', 'bing-gpu']]) {
-      const one = new NodeProcess('workers/worker.js', { ...processEnv, BING_WORKER_ROLE: role });
+      const one = new BingProcess('dist/workers/worker.js', { ...processEnv, BING_WORKER_ROLE: role });
       try {
-        await one.waitFor(async () => one.log.includes('workers polling'), `a ${role} worker`);
+        await one.waitFor(() => one.log.includes('workers polling'));
         expect(/workers polling ([^"]*)"/.exec(one.log)?.[1], role).toBe(queues);
       } finally {
         await one.stop();

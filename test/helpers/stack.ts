@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import type { VideoStatus } from '../../api/videos-service';
 import { projectRoot } from '../../workers/tools';
+import { BingApi } from './bing-api';
 import { freePorts } from './ports';
 
 const run = promisify(execFile);
@@ -24,11 +24,14 @@ export async function bing(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{
   }
 }
 
-export class LocalStack {
+export class LocalStack extends BingApi {
   private launcher?: ChildProcess;
   log = '';
 
-  private constructor(readonly dataDir: string, readonly env: NodeJS.ProcessEnv, readonly apiUrl: string, readonly temporalAddress: string) {}
+  private constructor(readonly dataDir: string, readonly env: NodeJS.ProcessEnv, apiUrl: string, readonly temporalAddress: string) {
+    // The local key, as `npm start` keeps it.
+    super(apiUrl, async () => (await readFile(join(dataDir, 'api-key'), 'utf8')).trim());
+  }
 
   static async create(extraEnv: Record<string, string> = {}): Promise<LocalStack> {
     const dataDir = await mkdtemp(join(tmpdir(), 'bing-stack-'));
@@ -87,42 +90,6 @@ export class LocalStack {
     for (let tries = 0; !(await fetch(`${this.apiUrl}/healthz`).then((r) => r.ok, () => false)); tries++) {
       if (tries === 600) throw new Error(`the API did not come back:\n${this.log}`);
       await sleep(100);
-    }
-  }
-
-  async apiKey(): Promise<string> {
-    return (await readFile(join(this.dataDir, 'api-key'), 'utf8')).trim();
-  }
-
-  /** Calls the API with the local key, acting for `user`. */
-  async api(path: string, user: string, init: RequestInit = {}): Promise<Response> {
-    const headers = { authorization: `Bearer ${await this.apiKey()}`, 'x-bing-user': user, ...(init.headers as Record<string, string>) };
-    return fetch(`${this.apiUrl}${path}`, { ...init, headers });
-  }
-
-  /** Uploads a file as a raw body; its video id. */
-  async upload(file: string, user: string): Promise<string> {
-    const res = await this.api('/v1/videos?name=clip', user, { method: 'POST', body: await readFile(file), headers: { 'content-type': 'application/octet-stream' } });
-    if (res.status !== 202) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
-    return ((await res.json()) as { videoId: string }).videoId;
-  }
-
-  /**
-   * Polls a video's status until `done` says so or `timeoutMs` passes; returns the last status. An
-   * answer that is not a status (the API or Temporal restarting) is polled again.
-   */
-  async waitFor(videoId: string, user: string, done: (s: VideoStatus) => boolean, timeoutMs = 240_000): Promise<VideoStatus> {
-    const deadline = Date.now() + timeoutMs;
-    let status: VideoStatus | undefined;
-    for (;;) {
-      const res = await this.api(`/v1/videos/${videoId}`, user).catch(() => undefined);
-      if (res?.ok) status = (await res.json()) as VideoStatus;
-      else await res?.body?.cancel();
-      if ((status && done(status)) || Date.now() > deadline) {
-        if (!status) throw new Error(`no status of ${videoId} within ${timeoutMs} ms`);
-        return status;
-      }
-      await sleep(300);
     }
   }
 
