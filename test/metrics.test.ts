@@ -1,10 +1,11 @@
 // Metrics on the local stack as `npm start` runs it: the API's /metrics (prom-client) and the
 // worker's Prometheus endpoint (the Core runtime's: the SDK's temporal_ metrics and BING's own).
-import { stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VideoStatus } from '../api/videos-service';
+import { projectRoot } from '../workers/tools';
 import { makeClip } from './fixtures/clip';
 import { LocalStack } from './helpers/stack';
 
@@ -14,7 +15,7 @@ let apiMetricsUrl: string;
 let workerMetricsUrl: string;
 
 beforeAll(async () => {
-  stack = await LocalStack.create();
+  stack = await LocalStack.create({ BING_RETRAIN_DEBOUNCE: '1s' });
   clip = (await makeClip({ seed: 7, outDir: join(stack.dataDir, 'clip'), seconds: 4 })).videoPath;
   apiMetricsUrl = `${stack.apiUrl}/metrics`;
   workerMetricsUrl = `http://${stack.env.BING_WORKER_METRICS_ADDRESS}/metrics`;
@@ -114,4 +115,30 @@ describe('metrics', () => {
     expect(sample(api, 'bing_requests_in_flight', { stage: 'uploading' })).toBe(1);
     expect(sample(api, 'bing_requests_in_flight', { stage: 'mot' })).toBe(0);
   }, 60_000);
+
+  it('counts a retraining outcome by kind and result', async () => {
+    // Labelled examples that are not a sequence, and weights that are not a model: the training job fails.
+    await mkdir(join(stack.dataDir, 'storage', 'objects', 'training', 'mot'), { recursive: true });
+    await writeFile(join(stack.dataDir, 'storage', 'objects', 'training', 'mot', 'notes.txt'), 'no sequences here\n');
+    const uploaded = await fetch(`${stack.apiUrl}/v1/models/mot/weights?name=broken.pt`, {
+      method: 'POST', headers: { authorization: `Bearer ${await stack.apiKey()}` }, body: 'not a weights file',
+    });
+    expect(uploaded.status).toBe(202);
+    const worker = await scrapeUntil(workerMetricsUrl, (t) => sample(t, 'bing_retraining_outcomes_total') === 1);
+    expect(sample(worker, 'bing_retraining_outcomes_total', { kind: 'mot', result: 'failed', workflowType: 'retraining' })).toBe(1);
+  }, 120_000);
+
+  it('serves every metric the Grafana dashboard queries, from the targets Prometheus scrapes in compose', async () => {
+    const dashboard = JSON.parse(await readFile(join(projectRoot, 'infra/grafana/dashboards/bing.json'), 'utf8')) as { panels: { targets: { expr: string }[] }[] };
+    const queried = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => t.expr.match(/\b(bing|temporal)_\w+/g) ?? [])));
+    expect([...queried].filter((name) => name.startsWith('bing_')).length).toBeGreaterThan(8);
+    const served = `${await scrape(apiMetricsUrl)}\n${await scrape(workerMetricsUrl)}`;
+    expect([...queried].filter((name) => !new RegExp(`^${name}[{ ]`, 'm').test(served))).toEqual([]);
+
+    const prometheus = await readFile(join(projectRoot, 'infra/prometheus/prometheus.yml'), 'utf8');
+    const example = await readFile(join(projectRoot, '.env.example'), 'utf8');
+    const port = /^BING_WORKER_METRICS_ADDRESS=0\.0\.0\.0:(\d+)$/m.exec(example)?.[1];
+    expect(port).toBeDefined();
+    expect(prometheus).toContain(`["worker:${port}", "gpu-worker:${port}"]`);
+  });
 });
