@@ -15,7 +15,7 @@ interface Section {
 
 const sections: Record<string, Section> = {
   tracking: {
-    title: 'Tracking on generated clips (motmetrics 1.4.0 MOTA/IDF1; HOTA computed as TrackEval does), action events (±1 s), job speed',
+    title: 'Tracking on generated clips and real footage, BING beside ByteTrack and OC-SORT on the same detections (motmetrics 1.4.0 MOTA/IDF1; HOTA computed as TrackEval does), action events (±1 s), job speed',
     run: async () => ({ ...(await trackingBench()) }),
   },
   overhead: {

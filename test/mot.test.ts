@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TracksFile } from '../jobs/formats';
 import { makeClip, type Clip } from './fixtures/clip';
 import { iou } from '../jobs/mot/box';
+import { detectsOn } from '../jobs/mot/pipeline';
+import { DEFAULT_MOT_SETTINGS } from '../jobs/mot/settings';
 import { cutAtEncounters, stitchTracks } from '../jobs/mot/stitch';
 import { colorDistance, kitColors, kitOf, type Rgb } from '../jobs/mot/team';
 import { Track, Tracker, type ScoredBox } from '../jobs/mot/tracker';
@@ -111,6 +113,23 @@ describe('MOT job', () => {
   });
 });
 
+describe('detection cadence', () => {
+  it('detects as often per second of video whatever the frame rate', () => {
+    const perSecond = DEFAULT_MOT_SETTINGS.detectionsPerSecond;
+    expect(perSecond).toBeGreaterThanOrEqual(4);
+    for (const fps of [10, 12.5, 25, 29.97, 60]) {
+      const detected = detectsOn({ perSecond }, fps);
+      const frames = Array.from({ length: Math.round(60 * fps) }, (_, i) => i).filter(detected);
+      expect(Math.abs(frames.length / 60 - perSecond), `${fps} fps`).toBeLessThanOrEqual(1 / 60);
+      // Evenly: no gap between detections longer than one frame over the mean.
+      const gaps = frames.slice(1).map((f, k) => f - frames[k]!);
+      expect(Math.max(...gaps), `${fps} fps`).toBeLessThanOrEqual(Math.ceil(fps / perSecond));
+    }
+    expect(Array.from({ length: 30 }, (_, i) => i).filter(detectsOn({ perSecond: 25 / 6 }, 25))).toEqual([0, 6, 12, 18, 24]);
+    expect(Array.from({ length: 10 }, (_, i) => i).filter(detectsOn({ perSecond: 30 }, 25))).toHaveLength(10);
+  });
+});
+
 describe('stitching', () => {
   // Two players of one team (same kit colour) meet, stand together, and leave sideways: the
   // tracker handed each one's track to the other. Motion cannot tell who went where (they came in
@@ -150,7 +169,7 @@ describe('kits', () => {
   const samples = Array.from({ length: 200 }, (_, k) => around(k % 3 ? yellow : orange, k));
 
   it('learns both kits and tells which one a colour clearly wears', () => {
-    const kits = kitColors(samples)!;
+    const kits = kitColors(samples, DEFAULT_MOT_SETTINGS.people.kits)!;
     expect(kits).not.toBeNull();
     const yellowKit = kitOf(yellow, kits);
     expect(yellowKit).not.toBeNull();
@@ -162,15 +181,15 @@ describe('kits', () => {
 
   it('finds no kits when only one team has been seen', () => {
     const yellowOnly = samples.filter((_, k) => k % 3);
-    expect(kitColors(yellowOnly)).toBeNull();
+    expect(kitColors(yellowOnly, DEFAULT_MOT_SETTINGS.people.kits)).toBeNull();
     // A referee in black beside them is not a second team.
-    expect(kitColors([...yellowOnly, ...yellowOnly.slice(0, 12).map((): Rgb => [20, 20, 20])])).toBeNull();
+    expect(kitColors([...yellowOnly, ...yellowOnly.slice(0, 12).map((): Rgb => [20, 20, 20])], DEFAULT_MOT_SETTINGS.people.kits)).toBeNull();
   });
 
   it('never continues a track with a detection that clearly wears the other kit', () => {
-    const kits = kitColors(samples)!;
+    const kits = kitColors(samples, DEFAULT_MOT_SETTINGS.people.kits)!;
     const player = (frame: number, color: Rgb): ScoredBox => ({ x: 100 + frame, y: 100, w: 40, h: 100, score: 0.9, color, kit: kitOf(color, kits), isolated: true });
-    const tracker = new Tracker({ highScore: 0.5, lowScore: 0.1, newTrackScore: 0.5, minHits: 1, maxAge: 30, buffer: 0.3, maxColorDistance: 90 });
+    const tracker = new Tracker({ highScore: 0.5, lowScore: 0.1, newTrackScore: 0.5, minHits: 1, maxAge: 30, buffer: 0.3, maxColorDistance: 90, maxBirthOverlap: 1 });
     // The last shirt is clearly orange, yet within the fixed colour distance of yellow.
     const lastShirt: Rgb = [240, 135, 22];
     expect(kitOf(lastShirt, kits)).toBe(kitOf(orange, kits));

@@ -131,13 +131,14 @@ function discountBodies(candidates: BallPoint[], bodies: readonly { x: number; y
 }
 
 export interface BallEvidence {
-  /** Frames in the video, and its height in pixels. */
+  /** Frames in the video, its frame rate and its height in pixels. */
   frames: number;
+  fps: number;
   frameHeight: number;
   bodies: (frame: number) => readonly { x: number; y: number; w: number; h: number }[];
   /** See BallSettings in settings.ts. */
   minCoverage: number;
-  minTravel: number;
+  minSpeed: number;
   nearFeet: number;
   minNearShare: number;
 }
@@ -150,7 +151,8 @@ export function hasBallEvidence(path: readonly BallPoint[], e: BallEvidence): bo
   if (!path.length || path.length < e.minCoverage * e.frames) return false;
   let travel = 0;
   for (let k = 1; k < path.length; k++) travel += Math.hypot(path[k]!.x - path[k - 1]!.x, path[k]!.y - path[k - 1]!.y);
-  if (travel < e.minTravel * e.frameHeight) return false;
+  const seconds = Math.max(1, path[path.length - 1]!.frame - path[0]!.frame) / e.fps;
+  if (travel / seconds < e.minSpeed * e.frameHeight) return false;
   const near = path.filter((p) => e.bodies(p.frame).some((b) => Math.hypot(p.x - (b.x + b.w / 2), p.y - (b.y + b.h)) <= e.nearFeet * b.h)).length;
   return near >= e.minNearShare * path.length;
 }

@@ -14,6 +14,13 @@ export function iou(a: Box, b: Box): number {
   return union > 0 ? inter / union : 0;
 }
 
+/** Intersection over the smaller box's area: 1 when one box lies inside the other. */
+export function overlap(a: Box, b: Box): number {
+  const ix = Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x));
+  const iy = Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
+  return (ix * iy) / Math.max(1, Math.min(a.w * a.h, b.w * b.h));
+}
+
 /**
  * IoU of both boxes grown by `buffer` times their size on every side (C-BIoU): with detections a
  * few frames apart, a fast player's new box may barely overlap the predicted one.

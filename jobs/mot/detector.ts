@@ -245,7 +245,7 @@ function isLocalMax(scores: Float32Array, size: number, x: number, y: number, sc
  * proportion, except that frames a little taller than half of it (16:9 is 0.5625) are squeezed to
  * half so that two fit one input.
  */
-function workingSize(width: number, height: number, size: number): { width: number; height: number } {
+export function workingSize(width: number, height: number, size: number): { width: number; height: number } {
   const natural = (size * height) / width;
   if (natural <= size / 2) return { width: size, height: even(natural) };
   if (natural <= size * 0.625) return { width: size, height: size / 2 };

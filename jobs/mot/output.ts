@@ -17,9 +17,10 @@ export interface OutputOptions {
   lastFrame: number;
 }
 
-export function buildTracks(tracks: readonly Track[], alive: ReadonlySet<Track>, options: OutputOptions): TrackOut[] {
+/** Tracks for the file; players are split into teams only when two kits were found (`kits`). */
+export function buildTracks(tracks: readonly Track[], alive: ReadonlySet<Track>, kits: boolean, options: OutputOptions): TrackOut[] {
   const colors = tracks.map((t) => medianColor(t.colors));
-  const teams = splitTeams(colors, tracks.map((t) => t.colors.length));
+  const teams = kits ? splitTeams(colors, tracks.map((t) => t.colors.length)) : tracks.map(() => null);
   return tracks.map((track, i) => ({
     id: track.id,
     class: 'person',

@@ -6,7 +6,7 @@
 // distance).
 import type { Track as TrackOut } from '../formats';
 import { appearanceOf } from './appearance';
-import type { Box } from './box';
+import { overlap, type Box } from './box';
 import type { Detection } from './detector';
 import { buildTracks } from './output';
 import { cutAtEncounters, stitchTracks } from './stitch';
@@ -67,7 +67,7 @@ export class PeopleTracking {
 
   /** Learns the kits from the frames held back and tracks them. */
   private flush(): void {
-    this.kits = kitColors(this.pending.flatMap((f) => f.people.flatMap((p) => (p.isolated && p.color ? [p.color] : []))));
+    this.kits = kitColors(this.pending.flatMap((f) => f.people.flatMap((p) => (p.isolated && p.color ? [p.color] : []))), this.settings.people.kits);
     for (const f of this.pending) this.track(f.index, f.people);
     this.pending = [];
   }
@@ -87,11 +87,12 @@ export class PeopleTracking {
     // A track left undetected for two detection frames in a row is cut there too.
     const p = this.settings.people;
     const pieces = cutAtEncounters(this.tracker.tracks, Math.max(2 * this.interval, p.cutGapSeconds * fps));
-    const { maxGapSeconds, ...stitch } = p.stitch;
-    const people = stitchTracks(pieces, { ...stitch, maxGap: Math.round(maxGapSeconds * fps), velocityFrames: Math.round(fps) })
+    const { maxGapSeconds, maxGapSecondsWithoutKits, ...stitch } = p.stitch;
+    const maxGap = Math.round((this.kits ? maxGapSeconds : maxGapSecondsWithoutKits) * fps);
+    const people = stitchTracks(pieces, { ...stitch, maxGap, velocityFrames: Math.round(fps) })
       .filter((t) => this.isPerson(t));
     people.forEach((t, i) => (t.id = i + 1));
-    return buildTracks(people, new Set(people), { maxGap: Math.round(p.maxGapSeconds * fps), lastDetectedFrame: this.lastDetected, lastFrame });
+    return buildTracks(people, new Set(people), this.kits !== null, { maxGap: Math.round(p.maxGapSeconds * fps), lastDetectedFrame: this.lastDetected, lastFrame });
   }
 
   /** A detection of a person's size and shape (working-size pixels). */
@@ -105,10 +106,11 @@ export class PeopleTracking {
   private isPerson(track: Track): boolean {
     const o = this.settings.objects;
     const obs = track.observations;
-    if ((obs[obs.length - 1]!.frame - obs[0]!.frame) / this.video.fps < o.minSeconds) return false;
-    if (obs.some((x) => x.score >= o.stillScore)) return true;
-    const heights = obs.map((x) => x.box.h).sort((a, b) => a - b);
-    const reach = o.stillDistance * heights[heights.length >> 1]!;
+    const seconds = (obs[obs.length - 1]!.frame - obs[0]!.frame) / this.video.fps;
+    if (seconds < o.minSeconds) return false;
+    if (median(obs.map((x) => x.score)) < o.minTrackScore) return false;
+    if (seconds < o.stillSeconds || obs.some((x) => x.score >= o.stillScore)) return true;
+    const reach = o.stillDistance * median(obs.map((x) => x.box.h));
     const c0 = centre(obs[0]!.box);
     return obs.some((x) => {
       const c = centre(x.box);
@@ -117,13 +119,11 @@ export class PeopleTracking {
   }
 }
 
-function centre(b: Box): { x: number; y: number } {
-  return { x: b.x + b.w / 2, y: b.y + b.h / 2 };
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1]!;
 }
 
-/** Intersection over the smaller box's area. */
-function overlap(a: Box, b: Box): number {
-  const ix = Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x));
-  const iy = Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
-  return (ix * iy) / Math.max(1, Math.min(a.w * a.h, b.w * b.h));
+function centre(b: Box): { x: number; y: number } {
+  return { x: b.x + b.w / 2, y: b.y + b.h / 2 };
 }

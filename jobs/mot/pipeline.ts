@@ -102,7 +102,7 @@ export async function trackVideo(
     maxMissing: b.maxMissing,
     bodies: bodiesAt,
   });
-  const ball = hasBallEvidence(path0, { frames: lastFrame + 1, frameHeight: video.height, bodies: bodiesAt, ...b }) ? path0 : [];
+  const ball = hasBallEvidence(path0, { frames: lastFrame + 1, fps: video.fps, frameHeight: video.height, bodies: bodiesAt, ...b }) ? path0 : [];
   if (ball.length) tracks.push(ballTrack(ball, Math.max(0, ...tracks.map((t) => t.id)) + 1));
   return { tracks, detections, lastFrame, ballFrames: ball.length };
 }

@@ -4,6 +4,7 @@
 // video, so that a video is tracked alike whatever its frame rate.
 import type { DetectorOptions } from './detector';
 import type { StitchOptions } from './stitch';
+import type { KitOptions } from './team';
 import type { TrackerOptions } from './tracker';
 
 export interface PeopleSettings {
@@ -13,14 +14,20 @@ export interface PeopleSettings {
   maxAgeSeconds: number;
   /** Gaps in a track up to this long are bridged by interpolation. */
   maxGapSeconds: number;
-  /** Track fragments are joined across gaps up to maxGapSeconds (see stitch.ts). */
-  stitch: Omit<StitchOptions, 'maxGap' | 'velocityFrames'> & { maxGapSeconds: number };
+  /**
+   * Track fragments are joined across gaps up to maxGapSeconds (see stitch.ts); only up to
+   * maxGapSecondsWithoutKits where no two kits were found, as nothing then keeps two people of
+   * different teams apart.
+   */
+  stitch: Omit<StitchOptions, 'maxGap' | 'velocityFrames'> & { maxGapSeconds: number; maxGapSecondsWithoutKits: number };
   /** A track left undetected this long is cut there, for stitching to decide who comes back. */
   cutGapSeconds: number;
   /** A detection overlapped by another over less than this share of the smaller box counts as isolated. */
   isolatedOverlap: number;
   /** Detections held back, from the start, to learn the two kit colours before tracking. */
   kitSeconds: number;
+  /** When the colours seen are two kits (see team.ts); players get a team only then. */
+  kits: KitOptions;
 }
 
 export interface ObjectSettings {
@@ -30,14 +37,18 @@ export interface ObjectSettings {
   minAspect: number;
   maxAspect: number;
   /**
-   * A finished track that never moved (its centre stays within `stillDistance` of its box height
-   * of where it was) and never scored `stillScore` on any detection is a thing, not a person:
-   * a cone, a pole, a rock. Someone standing still is detected with confidence.
+   * A finished track of at least `stillSeconds` that never moved (its centre stays within
+   * `stillDistance` of its box height of where it was) and never scored `stillScore` on any
+   * detection is a thing, not a person: a cone, a pole, a rock. Someone standing still is detected
+   * with confidence, and moves sooner or later (a shorter still piece may be his, before he does).
    */
+  stillSeconds: number;
   stillDistance: number;
   stillScore: number;
   /** A track shorter than this (seconds between its first and last detection) is dropped. */
   minSeconds: number;
+  /** A track whose detections' median score is below this is dropped: clutter scores low throughout, people now and then. */
+  minTrackScore: number;
 }
 
 export interface BallSettings {
@@ -50,12 +61,12 @@ export interface BallSettings {
   /** Frames a ball tracklet may go without a candidate. */
   maxMissing: number;
   /**
-   * Evidence that there is a ball at all: its path must hold candidates on this share of the
-   * video's frames, travel at least `minTravel` frame heights in all, and come within
-   * `nearFeet` (in players' heights) of a player's feet on `minNearShare` of its points.
+   * Evidence that there is a ball at all: its path must cover this share of the video's frames,
+   * move at `minSpeed` frame heights a second on average, and come within `nearFeet` (in players'
+   * heights) of a player's feet on `minNearShare` of its points.
    */
   minCoverage: number;
-  minTravel: number;
+  minSpeed: number;
   nearFeet: number;
   minNearShare: number;
 }
@@ -73,14 +84,15 @@ export const DEFAULT_MOT_SETTINGS: MotSettings = {
   detector: { minScore: 0.1, iouThreshold: 0.5, maxDetections: 60, inputSize: 512 },
   detectionsPerSecond: 25 / 6,
   people: {
-    tracker: { highScore: 0.22, lowScore: 0.1, newTrackScore: 0.25, minHits: 3, buffer: 0.3, maxColorDistance: 90 },
+    tracker: { highScore: 0.25, lowScore: 0.12, newTrackScore: 0.3, minHits: 2, buffer: 0.3, maxColorDistance: 90, maxBirthOverlap: 0.7 },
     maxAgeSeconds: 2.5,
     maxGapSeconds: 1.5,
-    stitch: { maxGapSeconds: 3, maxColorDistance: 90, appearanceWeight: 0.5, appearanceScale: 60 },
+    stitch: { maxGapSeconds: 3, maxGapSecondsWithoutKits: 1, maxColorDistance: 90, appearanceWeight: 0.5, appearanceScale: 60 },
     cutGapSeconds: 0.48,
     isolatedOverlap: 0.2,
     kitSeconds: 10,
+    kits: { minDistance: 40, minShare: 0.2, maxSpread: 20 },
   },
-  objects: { minHeight: 0, minAspect: 0, maxAspect: 100, stillDistance: 0, stillScore: 0, minSeconds: 0 },
-  ball: { diameter: 0.015, maxSpeed: 1.25, maxGapSeconds: 0.5, maxMissing: 2, minCoverage: 0, minTravel: 0, nearFeet: 100, minNearShare: 0 },
+  objects: { minHeight: 0.03, minAspect: 0.1, maxAspect: 2.5, stillSeconds: 2, stillDistance: 0.25, stillScore: 0.45, minSeconds: 0.5, minTrackScore: 0.33 },
+  ball: { diameter: 0.015, maxSpeed: 1.25, maxGapSeconds: 0.5, maxMissing: 2, minCoverage: 0.2, minSpeed: 0.05, nearFeet: 0.5, minNearShare: 0.15 },
 };

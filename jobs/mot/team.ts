@@ -52,29 +52,37 @@ export function splitTeams(colors: (Rgb | null)[], weights: number[] = colors.ma
 
 /** A colour belongs to a kit when the other kit is at least this many times as far from it. */
 const KIT_MARGIN = 2;
-/**
- * Only one team has been seen when the two colours found are closer than this (RGB distance), or
- * one of them is this rare (a referee, or two players in one box).
- */
-const MIN_KIT_DISTANCE = 40;
-const MIN_KIT_SHARE = 0.2;
 
 /** Colours sampled for kitColors: enough to find both kits, few enough for its pairwise starts. */
 const KIT_SAMPLE = 60;
 
+export interface KitOptions {
+  /** Only one team has been seen when the two colours found are closer than this (RGB distance)… */
+  minDistance: number;
+  /** …or one of them holds less than this share of the samples (a referee, two players in one box)… */
+  minShare: number;
+  /**
+   * …or the samples lie further than this (RGB distance) from their colour on average: street
+   * clothes, not kits (shirts of one kit are alike).
+   */
+  maxSpread: number;
+}
+
 /**
  * The two kit colours among players' colours (2-means over an even sample of them); null with fewer
- * than two colours or when they show one kit only.
+ * than two colours or when they show one kit only, or no kits.
  */
-export function kitColors(colors: Rgb[]): [Rgb, Rgb] | null {
+export function kitColors(colors: Rgb[], o: KitOptions): [Rgb, Rgb] | null {
   if (colors.length < 2) return null;
   const step = Math.max(1, colors.length / KIT_SAMPLE);
   const sample: Rgb[] = [];
   for (let i = 0; i < colors.length; i += step) sample.push(colors[Math.floor(i)]!);
   const { centers, labels } = twoMeans(sample, sample.map(() => 1));
   const share = labels.filter((l) => l === 0).length / labels.length;
-  if (Math.min(share, 1 - share) < MIN_KIT_SHARE || colorDistance(...centers) < MIN_KIT_DISTANCE) return null;
-  return centers;
+  const apart = colorDistance(...centers);
+  if (Math.min(share, 1 - share) < o.minShare || apart < o.minDistance) return null;
+  const spread = sample.reduce((s, c, i) => s + colorDistance(c, centers[labels[i]!]), 0) / sample.length;
+  return spread <= o.maxSpread ? centers : null;
 }
 
 /** The kit a colour belongs to: the one it is nearest, when the other is at least KIT_MARGIN times as far; else null. */

@@ -2,7 +2,7 @@
 // first. Tracks are predicted by a Kalman filter on every frame and corrected on detection frames.
 import type { Appearance } from './appearance';
 import { assign } from './assign';
-import { bufferedIou, type Box } from './box';
+import { bufferedIou, overlap, type Box } from './box';
 import { KalmanBox } from './kalman';
 import { colorDistance, type Rgb } from './team';
 
@@ -21,6 +21,11 @@ export interface TrackerOptions {
   buffer: number;
   /** A track and a detection whose jersey colours differ more than this (RGB distance) never match. */
   maxColorDistance: number;
+  /**
+   * A detection that overlaps one given to a track by more than this share (of the smaller box)
+   * starts no track: it is most likely a second box on the same person.
+   */
+  maxBirthOverlap: number;
 }
 
 export interface ScoredBox extends Box {
@@ -152,12 +157,16 @@ export class Tracker {
     const first = this.match(confirmed, high, 0.8, frame);
     // 2. Weak detections (often a half-hidden player) only against tracks still seen last time.
     const seen = first.tracks.filter((t) => t.lastFrame >= this.previousUpdate);
-    this.match(seen, low, 0.6, frame);
+    const second = this.match(seen, low, 0.6, frame);
     // 3. Tentative tracks get what is left of the confident detections.
     const third = this.match(tentative, first.detections, 0.7, frame);
 
     for (const t of third.tracks) this.active.splice(this.active.indexOf(t), 1);
-    for (const d of third.detections) if (d.score >= o.newTrackScore) this.active.push(new Track(frame, d));
+    const unmatched = new Set([...third.detections, ...second.detections]);
+    const taken = [...high, ...low].filter((d) => !unmatched.has(d));
+    for (const d of third.detections) {
+      if (d.score >= o.newTrackScore && taken.every((t) => overlap(t, d) <= o.maxBirthOverlap)) this.active.push(new Track(frame, d));
+    }
     for (const t of this.active) {
       if (t.id === 0 && t.hits >= o.minHits) {
         t.id = this.nextId++;
