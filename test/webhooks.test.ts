@@ -219,7 +219,7 @@ describe('callback URLs at the API', () => {
       videos: new VideosService(env.client, queue),
       runner: new LocalJobRunner({ jobsDir: join(dir, 'jobs'), storage, commands: { mot: [], action: [], train: [] }, stopGraceMs: 0 }),
       signer: new UrlSigner('a-test-secret-of-thirty-two-chars!'),
-      storage, apiKeys: keys, maxUploadBytes: 10_000, tusDir: join(dir, 'tus'), uploadTimeout: '1h',
+      storage, apiKeys: keys, maxUploadBytes: 10_000, legacyBodyLimit: 10_000, tusDir: join(dir, 'tus'), uploadTimeout: '1h',
       retraining: new RetrainingService(env.client, noRetraining), logger: pino({ level: 'silent' }),
       callbacks: callbackPolicy(loadConfig(settings)),
     });
@@ -278,6 +278,22 @@ describe('callback URLs at the API', () => {
     expect(await startedCallback(bobs.videoId)).toEqual({ url: 'http://127.0.0.1:9/bob-hooks', statusUrl: `${base}/v1/videos/${bobs.videoId}` });
     const none = await post(base, 'alice-key-0123456789', 'language=en');
     expect(await startedCallback(((await none.json()) as { videoId: string }).videoId)).toBeUndefined();
+    server.close();
+  });
+
+  it('takes the old contract\'s callbackUrl member before the file, and refuses it after the file or at a private address', async () => {
+    const legacy = (base: string, members: Record<string, string>) =>
+      fetch(`${base}/request`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(members) });
+    const file = Buffer.from('not yet a video').toString('base64');
+    const refusing = await serve({ BING_CALLBACK_SECRET: secret });
+    await expectRefused(await legacy(refusing.base, { callbackUrl: 'http://192.168.1.20/hook', userId: 'carol', file }), /192\.168\.1\.20/);
+    refusing.server.close();
+    const { server, base } = await serve({ BING_CALLBACK_SECRET: secret, BING_CALLBACK_ALLOW_PRIVATE: 'true' });
+    await expectRefused(await legacy(base, { userId: 'carol', file, callbackUrl: 'http://127.0.0.1:9/hook' }), /must come before file/);
+    const taken = await legacy(base, { callbackUrl: 'http://127.0.0.1:9/hook', file, userId: 'carol' });
+    expect(taken.status).toBe(200);
+    const { videoId } = (await taken.json()) as { videoId: string };
+    expect(await startedCallback(videoId)).toEqual({ url: 'http://127.0.0.1:9/hook', statusUrl: `${base}/v1/videos/${videoId}` });
     server.close();
   });
 });

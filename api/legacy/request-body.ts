@@ -6,12 +6,16 @@ import { userIdPattern } from '../../common/ids';
 import { HttpProblem } from '../problem';
 import { Base64Decoder } from './base64-stream';
 
-/** Receives the decoded video as it streams in, with the userId when it came before the file. */
-export type FileSink = (video: Readable, userId: string | undefined) => Promise<void>;
+/** Receives the decoded video as it streams in, with the members that came before the file. */
+export type FileSink = (video: Readable, before: LegacyFields) => Promise<void>;
 
 export interface LegacyFields {
   userId?: string;
+  /** Where the request's end is posted; it must come before the file (the request may start there). */
+  callbackUrl?: string;
 }
+
+const callbackUrlChars = 2048;
 
 /** A member name longer than this is none of ours: it is skipped unread. */
 const nameChars = 16;
@@ -62,7 +66,7 @@ export function readLegacyBody(req: Readable, limit: number, onFile: FileSink): 
   const tokens = parser.asStream({ packValues: false });
   const body = feed(req, tokens, limit);
   const fields: LegacyFields = {};
-  let state: 'start' | 'member' | 'name' | 'value' | 'file' | 'userId' | 'skip' | 'done' = 'start';
+  let state: 'start' | 'member' | 'name' | 'value' | 'file' | 'userId' | 'callbackUrl' | 'skip' | 'done' = 'start';
   let name = '';
   let text = '';
   let depth = 0;
@@ -92,7 +96,7 @@ export function readLegacyBody(req: Readable, limit: number, onFile: FileSink): 
         // The sink may not read it yet when a fault destroys it; the fault reaches the caller anyway.
         video.on('error', () => undefined);
         video.on('drain', () => tokens.resume());
-        filing = onFile(video, fields.userId).catch((err: unknown) => fail(err));
+        filing = onFile(video, { ...fields }).catch((err: unknown) => fail(err));
         state = 'file';
       } else if (name === 'userId') {
         if (userIdSeen) throw invalidJson('"userId" appears twice');
@@ -100,6 +104,12 @@ export function readLegacyBody(req: Readable, limit: number, onFile: FileSink): 
         userIdSeen = true;
         text = '';
         state = 'userId';
+      } else if (name === 'callbackUrl') {
+        if (fields.callbackUrl !== undefined) throw invalidJson('"callbackUrl" appears twice');
+        if (fileSeen) throw new HttpProblem(400, 'Invalid callbackUrl', 'callbackUrl must come before file');
+        if (token.name !== 'startString') throw new HttpProblem(400, 'Invalid callbackUrl', 'callbackUrl must be a string');
+        text = '';
+        state = 'callbackUrl';
       } else {
         depth = 0;
         state = 'skip';
@@ -141,6 +151,15 @@ export function readLegacyBody(req: Readable, limit: number, onFile: FileSink): 
           }
           if (!userIdPattern.test(text)) throw new HttpProblem(400, 'Invalid userId', `userId must match ${userIdPattern}`);
           fields.userId = text;
+          state = 'member';
+          return;
+        case 'callbackUrl':
+          if (token.name === 'stringChunk') {
+            text += text.length <= callbackUrlChars ? token.value : '';
+            return;
+          }
+          if (text.length > callbackUrlChars) throw new HttpProblem(400, 'Invalid callbackUrl', `callbackUrl must be at most ${callbackUrlChars} characters`);
+          fields.callbackUrl = text;
           state = 'member';
           return;
         case 'skip':

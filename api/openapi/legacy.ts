@@ -11,7 +11,8 @@ export const legacyUserId = z.string().regex(userIdPattern, `userId must match $
 export const legacyRequest = z.object({
   file: z.string().min(1).meta({ description: 'the video, base64', contentEncoding: 'base64' }),
   userId: legacyUserId,
-}).meta({ id: 'LegacyRequest', description: 'Members in any order; the file is decoded and stored as it arrives.' });
+  callbackUrl: z.string().max(2048).optional().meta({ description: 'as POST /v1/videos\'s callbackUrl; it must come before file' }),
+}).meta({ id: 'LegacyRequest', description: 'Members in any order (callbackUrl before file); the file is decoded and stored as it arrives.' });
 
 const legacyApiKey = registry.registerComponent('securitySchemes', 'legacyApiKey', {
   type: 'apiKey', in: 'header', name: 'x-api-key', description: 'Asked only when BING_LEGACY_API_KEYS names keys, as API Gateway\'s usage plans did.',

@@ -7,6 +7,7 @@ import { newVideoId } from '../../common/ids';
 import type { ObjectInfo, Storage } from '../../activities/storage/storage';
 import { incomingKey } from '../../workflows/definitions';
 import { bodyIdleTimeout, idleCut } from '../body-idle-timeout';
+import { requestCallback, type CallbackPolicy } from '../callbacks';
 import { requireLegacyKey } from '../legacy/api-key';
 import { readLegacyBody } from '../legacy/request-body';
 import { HttpProblem } from '../problem';
@@ -21,11 +22,12 @@ export interface LegacyRouteOptions {
   uploadLimits?: UploadLimits;
   /** When set, a request must carry one of them as x-api-key, as API Gateway's usage plans asked. */
   legacyApiKeys?: string[];
+  callbacks?: CallbackPolicy;
 }
 
 const memo = { fileName: 'request', language: 'en', legacy: true };
 
-export function legacyRouter({ videos, storage, bodyLimit, uploadTimeout, uploadLimits = defaultUploadLimits, legacyApiKeys }: LegacyRouteOptions): Router {
+export function legacyRouter({ videos, storage, bodyLimit, uploadTimeout, uploadLimits = defaultUploadLimits, legacyApiKeys, callbacks }: LegacyRouteOptions): Router {
   const router = Router();
   router.post('/request', requireLegacyKey(legacyApiKeys), bodyIdleTimeout(uploadLimits.idleTimeoutMs), async (req, res) => {
     const declared = req.get('content-length');
@@ -35,22 +37,23 @@ export function legacyRouter({ videos, storage, bodyLimit, uploadTimeout, upload
     const key = incomingKey(videoId);
     let runId: string | undefined;
     /** Admits the upload (per-user and free-space limits) and starts its request. */
-    const start = async (userId: string, bytes: number) => {
+    const start = async (userId: string, bytes: number, callbackUrl: string | undefined) => {
+      const callback = await requestCallback(callbacks, req, userId, videoId, callbackUrl);
       await admitUpload({ videos, storage, limits: uploadLimits }, userId, bytes);
-      runId = await videos.start({ videoId, userId, fileName: memo.fileName, language: 'en', uploadTimeout }, memo);
+      runId = await videos.start({ videoId, userId, fileName: memo.fileName, language: 'en', uploadTimeout, ...(callback ? { callback } : {}) }, { ...memo, ...(callback ? { callback } : {}) });
     };
     let stored: (ObjectInfo & { sha256: string }) | undefined;
     try {
       // A userId sent before the file starts the request before its bytes, as the other doors do;
       // one sent after it starts the request once the body is read.
-      const fields = await readLegacyBody(req, bodyLimit, async (video, userId) => {
-        if (userId) await start(userId, Math.ceil((Number(declared) || 0) * 0.75));
+      const fields = await readLegacyBody(req, bodyLimit, async (video, { userId, callbackUrl }) => {
+        if (userId) await start(userId, Math.ceil((Number(declared) || 0) * 0.75), callbackUrl);
         stored = await storage.put(key, video, { ...(userId ? { userId } : {}), fileName: memo.fileName });
       });
       if (!fields.userId) throw new HttpProblem(400, 'Missing userId', 'userId must be a string');
       if (!stored) throw new HttpProblem(400, 'Missing file', 'file must be the video as a base64 string');
       if (stored.size === 0) throw new HttpProblem(400, 'Empty file', 'the file is empty');
-      if (!runId) await start(fields.userId, 0);
+      if (!runId) await start(fields.userId, 0, fields.callbackUrl);
       await videos.uploadCompleted(videoId, { key, size: stored.size, sha256: stored.sha256 }, runId);
     } catch (err) {
       // A body cut for its silence has had its 408 already.
