@@ -187,6 +187,22 @@ describe('completion webhooks of the videoCommentary workflow', () => {
     receiver.close();
   });
 
+  it('shows a delivery that is still retrying in the request\'s status', async () => {
+    const receiver = await new Receiver([503]).listen();
+    await withWorkers('hooks-retrying', async () => {
+      const handle = await start('hooks-retrying', 'hook6', receiver.url);
+      await handle.signal(uploadFailedSignal, 'refused');
+      const videos = new VideosService(env.client, 'hooks-retrying');
+      // Nothing waits on the result here, so the server does not skip the 5 s backoff.
+      await expect.poll(async () => (await videos.status('hook6', 'alice'))?.callback, { timeout: 60_000, interval: 200 }).toEqual({
+        url: receiver.url, state: 'delivering', attempts: 1, lastStatus: 503, error: 'the receiver answered 503',
+      });
+      await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+      expect((await videos.status('hook6', 'alice'))?.callback).toEqual({ url: receiver.url, state: 'delivered', attempts: 2, lastStatus: 204 });
+    });
+    receiver.close();
+  });
+
   it('refuses to deliver to a loopback address at delivery time unless private addresses are allowed', async () => {
     const receiver = await new Receiver([]).listen();
     await withWorkers('hooks-private', async () => {
