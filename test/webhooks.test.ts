@@ -251,6 +251,15 @@ describe('callback URLs at the API', () => {
     expect(await res.json()).toMatchObject({ status: 400, title: 'Invalid callbackUrl', detail: expect.stringMatching(detail) });
   }
 
+  /** A tus upload's creation, naming a callback in its metadata. */
+  const tusCreate = (base: string, key: string, callbackUrl: string) => fetch(`${base}/v1/uploads`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${key}`, 'tus-resumable': '1.0.0', 'upload-length': '10',
+      'upload-metadata': `filename ${Buffer.from('a.mp4').toString('base64')},callbackUrl ${Buffer.from(callbackUrl).toString('base64')}`,
+    },
+  });
+
   /** The callback a request's workflow was started with. */
   async function startedCallback(videoId: string) {
     const history = await env.client.workflow.getHandle(videoWorkflowId(videoId)).fetchHistory();
@@ -266,21 +275,14 @@ describe('callback URLs at the API', () => {
     await expectRefused(await post(base, alice, `callbackUrl=${encodeURIComponent('http://169.254.169.254/latest')}`), /link-local/);
     await expectRefused(await post(base, alice, `callbackUrl=${encodeURIComponent('http://localhost:9/hook')}`), /host localhost is a loopback/);
     await expectRefused(await post(base, alice, `callbackUrl=${encodeURIComponent('ftp://example.com/hook')}`), /http or https/);
-    const tus = await fetch(`${base}/v1/uploads`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${alice}`, 'tus-resumable': '1.0.0', 'upload-length': '10',
-        'upload-metadata': `filename ${Buffer.from('a.mp4').toString('base64')},callbackUrl ${Buffer.from('http://10.1.2.3/hook').toString('base64')}`,
-      },
-    });
-    await expectRefused(tus, /10\.1\.2\.3/);
+    await expectRefused(await tusCreate(base, alice, 'http://10.1.2.3/hook'), /10\.1\.2\.3/);
     server.close();
     const unsigned = await serve({});
     await expectRefused(await post(unsigned.base, alice, `callbackUrl=${encodeURIComponent('https://example.com/hook')}`), /BING_CALLBACK_SECRET is not set/);
     unsigned.server.close();
   });
 
-  it('takes a private callback URL when BING_CALLBACK_ALLOW_PRIVATE=true, and a user\'s default one from BING_CALLBACK_URLS', async () => {
+  it('takes a private callback URL (query or tus metadata) when BING_CALLBACK_ALLOW_PRIVATE=true, and a user\'s default one from BING_CALLBACK_URLS', async () => {
     const { server, base } = await serve({
       BING_CALLBACK_SECRET: secret, BING_CALLBACK_ALLOW_PRIVATE: 'true', BING_CALLBACK_URLS: 'bob:http://127.0.0.1:9/bob-hooks',
     });
@@ -292,6 +294,10 @@ describe('callback URLs at the API', () => {
     expect(byDefault.status).toBe(202);
     const bobs = (await byDefault.json()) as { videoId: string };
     expect(await startedCallback(bobs.videoId)).toEqual({ url: 'http://127.0.0.1:9/bob-hooks', statusUrl: `${base}/v1/videos/${bobs.videoId}` });
+    const tus = await tusCreate(base, 'alice-key-0123456789', 'http://10.1.2.3/hook');
+    expect(tus.status).toBe(201);
+    const tusVideo = tus.headers.get('bing-video-id')!;
+    expect(await startedCallback(tusVideo)).toEqual({ url: 'http://10.1.2.3/hook', statusUrl: `${base}/v1/videos/${tusVideo}` });
     const none = await post(base, 'alice-key-0123456789', 'language=en');
     expect(await startedCallback(((await none.json()) as { videoId: string }).videoId)).toBeUndefined();
     server.close();
