@@ -47,7 +47,7 @@ export function createRetrainingActivities(storage: Storage) {
   return {
     async prepareTraining({ kind, file, trainingData }: { kind: ModelKind; file: WeightsArrived; trainingData: string }): Promise<PreparedTraining> {
       if ((await storage.list(trainingData)).length === 0) {
-        throw badInput(`no labelled examples under ${storage.uri(trainingData)}: the training job's train channel is empty`);
+        throw badInput(`no labelled examples under ${storage.uri(trainingData.replace(/\/+$/, ''))}/: the training job's train channel is empty`);
       }
       const registry = await readRegistry(storage, kind);
       const version = nextVersion(registry);
