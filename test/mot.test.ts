@@ -3,9 +3,12 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TracksFile } from '../jobs/formats';
+import { templateCommentary } from '../activities/commentary/template';
+import type { ActionsFile, TracksFile } from '../jobs/formats';
 import { makeClip, type Clip } from './fixtures/clip';
 import { iou } from '../jobs/mot/box';
+import { hasBallEvidence, type BallPoint } from '../jobs/mot/ballpath';
+import { PeopleTracking } from '../jobs/mot/people';
 import { detectsOn } from '../jobs/mot/pipeline';
 import { DEFAULT_MOT_SETTINGS } from '../jobs/mot/settings';
 import { cutAtEncounters, stitchTracks } from '../jobs/mot/stitch';
@@ -26,7 +29,7 @@ function runMot(name: string, input: string): { root: string; status: number | n
   const run = spawnSync(process.execPath, jobCommands().mot.slice(1), {
     env: { ...process.env, BING_JOB_ROOT: root },
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 120_000,
   });
   return { root, status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
@@ -94,6 +97,35 @@ describe('MOT job', () => {
     expect(readMot(join(tracksDir(h264.root), 'tracks.txt')).every((b) => people.has(b.id))).toBe(true);
   });
 
+  // MOT15's TUD-Stadtmitte (CC BY-NC-SA 3.0): read from ../shared/real-footage, never copied here.
+  const stadtmitte = join(__dirname, '..', '..', 'shared', 'real-footage', 'TUD-Stadtmitte');
+  it.skipIf(!existsSync(join(stadtmitte, 'gt.txt')))('tracks pedestrians on real footage, with no ball, no teams and no ball in the commentary', () => {
+    const job = runMot('stadtmitte', join(stadtmitte, 'video.mp4'));
+    expect(job.status, job.stderr).toBe(0);
+    const result = score(readMot(join(stadtmitte, 'gt.txt')), readMot(join(tracksDir(job.root), 'tracks.txt')));
+    console.log('MOT on TUD-Stadtmitte:', result);
+    expect(result.mota).toBeGreaterThanOrEqual(0.75);
+    expect(result.idf1).toBeGreaterThanOrEqual(0.75);
+    const file = JSON.parse(readFileSync(join(tracksDir(job.root), 'tracks.json'), 'utf8')) as TracksFile;
+    expect(file.tracks.length).toBeGreaterThan(0);
+    expect(file.tracks.filter((t) => t.class !== 'person')).toEqual([]);
+    expect(file.tracks.filter((t) => t.team !== null)).toEqual([]);
+
+    const action = join(dir, 'stadtmitte-action');
+    mkdirSync(join(action, 'processing', 'input', 'tracks'), { recursive: true });
+    copyFileSync(join(tracksDir(job.root), 'tracks.json'), join(action, 'processing', 'input', 'tracks', 'tracks.json'));
+    const run = spawnSync(process.execPath, jobCommands().action.slice(1), { env: { ...process.env, BING_JOB_ROOT: action }, encoding: 'utf8', timeout: 60_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const actions = JSON.parse(readFileSync(join(action, 'processing', 'output', 'actions', 'actions.json'), 'utf8')) as ActionsFile;
+    expect(actions.events.filter((e) => ['possession', 'pass', 'shot', 'dribble', 'tackle'].includes(e.action))).toEqual([]);
+    const teams = new Map(file.tracks.map((t) => [t.id, { team: t.team, color: t.color }]));
+    for (const style of ['play-by-play', 'summary'] as const) {
+      for (const { text } of templateCommentary(actions, teams, { language: 'en', style, seed: 1 }).lines) {
+        expect(text).not.toMatch(/\bball\b|\bteams?\b|\b(red|blue|white|yellow|black|orange|green|purple|home|away)\b/i);
+      }
+    }
+  }, 180_000);
+
   it('reads other containers and codecs (MPEG-4 Part 2 in AVI)', () => {
     const avi = join(dir, 'clip.avi');
     execFileSync('ffmpeg', ['-v', 'error', '-i', clip.videoPath, '-t', '3', '-c:v', 'mpeg4', '-q:v', '4', avi]);
@@ -127,6 +159,52 @@ describe('detection cadence', () => {
     }
     expect(Array.from({ length: 30 }, (_, i) => i).filter(detectsOn({ perSecond: 25 / 6 }, 25))).toEqual([0, 6, 12, 18, 24]);
     expect(Array.from({ length: 10 }, (_, i) => i).filter(detectsOn({ perSecond: 30 }, 25))).toHaveLength(10);
+  });
+});
+
+describe('what is a person', () => {
+  // 20 s at 25 fps, detected every 6th frame, on a 640 x 360 frame of grey.
+  const video = { fps: 25 };
+  const tile = { width: 640, height: 360 };
+  const frame = (index: number) => ({ index, rgb: new Uint8Array(tile.width * tile.height * 3).fill(128) });
+  const tracked = (detectionsAt: (index: number) => { x: number; y: number; w: number; h: number; score: number }[]) => {
+    const people = new PeopleTracking(video, tile, { x: 1, y: 1 }, 6, DEFAULT_MOT_SETTINGS);
+    for (let i = 0; i < 500; i += 6) people.add(frame(i), detectionsAt(i));
+    return people.finish(499);
+  };
+
+  it('tracks people who walk or stand still, and not a cone, a post or a speck', () => {
+    const tracks = tracked((i) => [
+      { x: 20 + i, y: 100, w: 40, h: 100, score: 0.5 }, // walks
+      { x: 300, y: 200, w: 40, h: 100, score: i % 60 ? 0.42 : 0.6 }, // stands still
+      { x: 500, y: 40, w: 24, h: 30, score: 0.34 }, // a cone
+      { x: 580, y: 120, w: 12, h: 90, score: 0.4 }, // a signpost
+      { x: 400, y: 20, w: 8, h: 9, score: 0.5 }, // a speck in the distance
+    ]);
+    expect(tracks.map((t) => Math.round(t.boxes[0]!.x))).toEqual([20, 300]);
+  });
+
+  it('gives nobody a team when the clothes are not two kits', () => {
+    const tracks = tracked((i) => [0, 1, 2, 3].map((k) => ({ x: 40 + 150 * k + (i % 50), y: 100, w: 40, h: 100, score: 0.6 })));
+    expect(tracks).toHaveLength(4);
+    expect(tracks.map((t) => t.team)).toEqual([null, null, null, null]);
+  });
+});
+
+describe('ball evidence', () => {
+  const frames = 250;
+  const feet = [{ x: 480, y: 300, w: 40, h: 100 }];
+  const evidence = { frames, fps: 25, frameHeight: 720, bodies: () => feet, ...DEFAULT_MOT_SETTINGS.ball };
+  const path = (at: (f: number) => { x: number; y: number }): BallPoint[] => Array.from({ length: frames }, (_, f) => ({ frame: f, ...at(f), w: 10, h: 10, score: 0.8 }));
+
+  it('takes a ball that moves and comes to the players\' feet', () => {
+    expect(hasBallEvidence(path((f) => ({ x: 300 + 2 * Math.abs(f - 100), y: 400 })), evidence)).toBe(true);
+  });
+
+  it('takes no bright spot that never moves, nor a speck far from anyone\'s feet', () => {
+    expect(hasBallEvidence(path(() => ({ x: 500, y: 400 })), evidence)).toBe(false);
+    expect(hasBallEvidence(path((f) => ({ x: 100 + 3 * f, y: 50 })), evidence)).toBe(false);
+    expect(hasBallEvidence(path((f) => ({ x: 300 + 2 * f, y: 400 })).slice(0, 20), evidence)).toBe(false);
   });
 });
 
