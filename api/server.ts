@@ -3,6 +3,7 @@ import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { connectTemporalClient } from '../common/temporal-connection';
 import { join } from 'node:path';
+import express from 'express';
 import { createRunner, createStorage } from '../workers/wiring';
 import { LocalStorage } from '../activities/storage/local';
 import { durationMs } from '../workflows/duration';
@@ -12,6 +13,7 @@ import { callbackPolicy } from './callbacks';
 import { uploadLimits } from './upload-admission';
 import { legacyRequestOn } from './legacy/switch';
 import { RetrainingService, retrainingSettings } from './retraining-service';
+import { UploadDrain } from './shutdown';
 import { startUploadSweep } from './upload-sweep';
 import { VideosService } from './videos-service';
 
@@ -42,8 +44,10 @@ async function main(): Promise<void> {
     callbacks: callbackPolicy(config),
     logger,
   });
+  const drain = new UploadDrain();
+  const root = express().disable('x-powered-by').use(drain.gate, app);
   const address = `${config.BING_API_HOST}:${config.BING_API_PORT}`;
-  const server = app.listen(config.BING_API_PORT, config.BING_API_HOST, (err?: Error) => {
+  const server = root.listen(config.BING_API_PORT, config.BING_API_HOST, (err?: Error) => {
     if (err) {
       process.stderr.write(`bing-api: cannot listen on ${address}: ${err.message}\n`);
       process.exit(1);
@@ -54,14 +58,17 @@ async function main(): Promise<void> {
   const sweep = storage instanceof LocalStorage
     ? startUploadSweep({ client, videos, storage, staleAfterMs: 2 * durationMs(config.BING_UPLOAD_IDLE_TIMEOUT), logger })
     : undefined;
-  const stop = () => {
+  const stop = async () => {
+    logger.info(`stopping: new uploads are refused, those in progress have ${config.BING_API_SHUTDOWN_GRACE} to finish`);
+    const cut = await drain.drain(durationMs(config.BING_API_SHUTDOWN_GRACE));
+    if (cut) logger.warn(`${cut} upload(s) still in progress after BING_API_SHUTDOWN_GRACE are cut`);
     sweep?.stop();
     server.close();
     server.closeAllConnections();
-    void connection.close();
+    await connection.close();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
 }
 
 main().catch((err: unknown) => {

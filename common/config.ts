@@ -37,6 +37,16 @@ const schema = z.object({
   BING_GPU_SLOTS: z.coerce.number().int().min(1).max(64).default(1),
   /** Which task queues a worker process polls: both, or one each in separate processes (docker-compose.yml's worker and gpu-worker). */
   BING_WORKER_ROLE: z.enum(['all', 'workflows', 'gpu']).default('all'),
+  /** Worker Deployment versioning (workers/deployment.ts): the deployment every worker process joins. */
+  BING_DEPLOYMENT_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -').default('bing'),
+  /** This code's version in the deployment; unset, the package version and the commit when known (0.1.0+abc1234). */
+  BING_BUILD_ID: z.string().regex(/^[A-Za-z0-9_+-][A-Za-z0-9._+-]{0,127}$/, 'letters, digits, and . _ + -').optional(),
+  /** Whether a starting worker makes its version the current one: if-none (a new deployment's first), always (npm start), never. */
+  BING_DEPLOYMENT_SET_CURRENT: z.enum(['if-none', 'always', 'never']).default('if-none'),
+  /** On SIGTERM a worker lets running tasks finish for this long; a GPU job still running is left for the next attempt to adopt. */
+  BING_WORKER_SHUTDOWN_GRACE: duration.default('30s'),
+  /** On SIGTERM the API refuses new uploads (503) and lets those in progress finish for this long, then closes. */
+  BING_API_SHUTDOWN_GRACE: duration.default('30s'),
   /** Where a worker serves its Prometheus metrics (the SDK's temporal_ ones and BING's), HOST:PORT; unset or empty, nowhere (`npm start` uses 127.0.0.1:9464). */
   BING_WORKER_METRICS_ADDRESS: z.union([z.literal(''), z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:]+):\d{1,5}$/, 'HOST:PORT, e.g. 0.0.0.0:9464')]).optional(),
   BING_UPLOAD_TIMEOUT: duration.default('24h'),

@@ -44,6 +44,8 @@ const childEnv = {
   ...devServerEnv(config, join(config.BING_DATA_DIR, 'temporal.toml')),
   BING_DATA_DIR: config.BING_DATA_DIR,
   BING_API_KEYS: process.env.BING_API_KEYS ?? `${apiKey}:*`,
+  // The checkout started is the one to run: its worker version becomes the deployment's current one.
+  BING_DEPLOYMENT_SET_CURRENT: process.env.BING_DEPLOYMENT_SET_CURRENT ?? 'always',
   // Local receivers (a backend on this machine) may get completion webhooks.
   BING_CALLBACK_ALLOW_PRIVATE: process.env.BING_CALLBACK_ALLOW_PRIVATE ?? 'true',
   BING_WORKER_METRICS_ADDRESS: workerMetrics,

@@ -9,6 +9,7 @@ import { gpuTaskQueue } from '../workflows/definitions';
 import { loadConfig, type Config } from '../common/config';
 import { createLogger } from '../common/logger';
 import { connectTemporalClient, temporalConnection } from '../common/temporal-connection';
+import { becomeCurrent, buildId, workerDeployment } from './deployment';
 import { watchLocalWeights } from './local-weights-watcher';
 import { metricsTelemetry } from './telemetry';
 import { workflowCode } from './bundle-workflows';
@@ -26,7 +27,12 @@ export async function createWorkers(config: Config, connection: NativeConnection
     callbacks: { secret: config.BING_CALLBACK_SECRET, allowPrivate: config.BING_CALLBACK_ALLOW_PRIVATE },
   });
   const { runGpuJob, ...light } = activities;
-  const common = { connection, namespace, maxHeartbeatThrottleInterval: '2s' } as const;
+  const common = {
+    connection, namespace, maxHeartbeatThrottleInterval: '2s',
+    workerDeploymentOptions: workerDeployment(config),
+    // On SIGTERM: running tasks get this long; a GPU job still running then is left for the next attempt to adopt.
+    shutdownGraceTime: config.BING_WORKER_SHUTDOWN_GRACE,
+  } as const;
   const role = config.BING_WORKER_ROLE;
   return Promise.all([
     ...(role === 'gpu' ? [] : [Worker.create({ ...common, taskQueue: config.BING_TASK_QUEUE, ...workflowCode(), activities: light })]),
@@ -45,10 +51,22 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   const workers = await createWorkers(config, connection, temporal.namespace);
   logger.info(`workers polling ${workers.map((w) => w.options.taskQueue).join(' and ')}`);
+  const { deploymentName, buildId } = workerDeployment(config).version;
+  logger.info(`deployment ${deploymentName}, version ${buildId}`);
   const watcher = await startLocalWeightsWatcher(config, logger);
-  await Promise.all(workers.map((w) => w.run()));
+  await Promise.all([...workers.map((w) => w.run()), setCurrentVersion(config, logger)]);
   watcher?.stop();
   await connection.close();
+}
+
+/** A version receives tasks once it is current: the first of a deployment, or every one under npm start, makes itself so. */
+async function setCurrentVersion(config: Config, logger: Logger): Promise<void> {
+  const client = await connectTemporalClient(config);
+  try {
+    if (await becomeCurrent(client, config)) logger.info(`version ${buildId(config)} is now the current version of deployment ${config.BING_DEPLOYMENT_NAME}`);
+  } finally {
+    await client.connection.close();
+  }
 }
 
 /** Local storage has no event notifications: the worker watches its incoming weights folder. */

@@ -4,7 +4,7 @@
 // only when it wins by the margin. One training at a time; continue-as-new keeps the history short.
 import {
   ActivityCancellationType, ApplicationFailure, allHandlersFinished, condition, continueAsNew, isCancellation, log, proxyActivities,
-  setCurrentDetails, setHandler, sleep, workflowInfo,
+  setCurrentDetails, setHandler, setWorkflowOptions, sleep, workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { TrainingMetrics } from '../activities/registry';
@@ -23,6 +23,9 @@ const { prepareTraining, readTrainingMetrics, recordCandidate } = proxyActivitie
 /** A burst that never settles still trains after this many debounce windows. */
 const maxDebounceWindows = 6;
 const historyLimit = 2000;
+
+// Long-lived: it moves to each new current version at its next task (its code must replay its own history).
+setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, retraining);
 
 export async function retraining(input: RetrainingInput): Promise<void> {
   const { kind } = input;

@@ -3,7 +3,7 @@
 // and in the workflow's current details; a rerun starts from the stored upload.
 import {
   ActivityCancellationType, ApplicationFailure, CancellationScope, condition, isCancellation, log, proxyActivities,
-  setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo, type ActivityOptions,
+  setCurrentDetails, setHandler, setWorkflowOptions, upsertSearchAttributes, workflowInfo, type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { GpuJobRequest } from '../activities/gpu/run-gpu-job';
@@ -40,6 +40,9 @@ function runGpuJob(request: GpuJobRequest) {
   return proxyActivities<Activities>(options).runGpuJob.executeWithOptions(
     { ...options, summary: `${request.kind} job ${jobName}` }, [request]);
 }
+
+// A request runs to its end on the worker version that started it: a deploy never replays it on other code.
+setWorkflowOptions({ versioningBehavior: 'PINNED' }, videoCommentary);
 
 export async function videoCommentary(input: VideoCommentaryInput): Promise<VideoManifest> {
   const { videoId, userId } = input;
