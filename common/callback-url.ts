@@ -8,9 +8,13 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
 const nonPublic = new BlockList();
 for (const [net, prefix] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24],
-  ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
+  ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) nonPublic.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96]] as const) nonPublic.addSubnet(net, prefix, 'ipv6');
+// ::/96 holds ::, ::1 and the IPv4-compatible addresses; 64:ff9b::/96 (NAT64), 2001::/32 (Teredo)
+// and 2002::/16 (6to4) embed an IPv4 address, any of which may be private.
+for (const [net, prefix] of [
+  ['::', 96], ['64:ff9b::', 96], ['2001::', 32], ['2001:db8::', 32], ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
+] as const) nonPublic.addSubnet(net, prefix, 'ipv6');
 
 /** Loopback, private, link-local, shared, multicast or reserved: an address a webhook must not reach. */
 export function isNonPublicAddress(address: string): boolean {

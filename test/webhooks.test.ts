@@ -273,6 +273,9 @@ describe('callback URLs at the API', () => {
     await expectRefused(await post(base, alice, `callbackUrl=${encodeURIComponent('http://127.0.0.1:9/hook')}`), /loopback, private or link-local address \(127\.0\.0\.1\)/);
     await expectRefused(await post(base, alice, `callbackUrl=${encodeURIComponent('http://[::ffff:10.0.0.1]/hook')}`), /loopback, private/);
     await expectRefused(await post(base, alice, `callbackUrl=${encodeURIComponent('http://169.254.169.254/latest')}`), /link-local/);
+    for (const reserved of ['[::127.0.0.1]', '[2002:c0a8:101::1]', '[2001:db8::1]', '192.0.2.1', '198.51.100.7', '203.0.113.9']) {
+      await expectRefused(await post(base, alice, `callbackUrl=${encodeURIComponent(`http://${reserved}/hook`)}`), /loopback, private/);
+    }
     await expectRefused(await post(base, alice, `callbackUrl=${encodeURIComponent('http://localhost:9/hook')}`), /host localhost is a loopback/);
     await expectRefused(await post(base, alice, `callbackUrl=${encodeURIComponent('ftp://example.com/hook')}`), /http or https/);
     await expectRefused(await tusCreate(base, alice, 'http://10.1.2.3/hook'), /10\.1\.2\.3/);
