@@ -6,7 +6,10 @@ import { copyFile, mkdir, readFile, readdir, rename, rm, stat, statfs, writeFile
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { createLogger } from '../../common/logger';
 import { assertValidKey, assertValidPrefix, ObjectNotFound, type ObjectInfo, type Storage } from './storage';
+
+const logger = createLogger('local-storage');
 
 export class LocalStorage implements Storage {
   private readonly objects: string;
@@ -68,6 +71,25 @@ export class LocalStorage implements Storage {
   }
 
   /**
+   * Makes the file at `filePath` the object at `key` by moving it there, with the size and sha256
+   * its writer computed as it wrote it; a file on another file system is copied (and hashed) instead.
+   */
+  async adopt(filePath: string, key: string, written: { size: number; sha256: string }, metadata: Record<string, string> = {}): Promise<ObjectInfo> {
+    const target = this.localPath(key);
+    const info = { key, ...written, metadata };
+    await this.writeMeta(key, info);
+    await mkdir(dirname(target), { recursive: true });
+    try {
+      await rename(filePath, target);
+      return info;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EXDEV') return this.upload(filePath, key, metadata);
+      await rm(this.metaPath(key), { force: true });
+      throw err;
+    }
+  }
+
+  /**
    * The temporary files of writes not finished: in progress, or cut off by a crash. Each names the
    * key it was written for (unless that was too long for a file name) and when a byte last reached it.
    */
@@ -78,7 +100,14 @@ export class LocalStorage implements Storage {
       const stats = await stat(path).catch(() => undefined);
       if (!stats) return undefined;
       const encoded = name.split(tempKeySeparator)[1];
-      return { path, key: encoded ? decodeURIComponent(encoded) : undefined, modifiedMs: stats.mtimeMs };
+      let key: string | undefined;
+      try {
+        key = encoded ? decodeURIComponent(encoded) : undefined;
+      } catch {
+        logger.warn({ path }, 'a temporary file whose name is not an encoded key is not a write of this storage: left alone');
+        return undefined;
+      }
+      return { path, key, modifiedMs: stats.mtimeMs };
     }));
     return writes.filter((w) => w !== undefined);
   }

@@ -1,16 +1,23 @@
 // Where tus keeps uploads in progress, and how a finished one reaches incoming/{videoId}:
-// - local storage: @tus/file-store files in `tusDir`, streamed into storage when finished (sha256
-//   computed on the way, and checked against the metadata's sha256 when the client declared one);
+// - local storage: @tus/file-store files in `tusDir`, each PATCH's bytes hashed as they are
+//   written, moved into storage when finished (read back and hashed only where the running hash
+//   does not cover the file: its PATCHes came to another API process, or before a restart); the
+//   sha256 is checked against the metadata's sha256 when the client declared one;
 // - S3 storage: @tus/s3-store, one S3 multipart upload per tus upload whose key is already
 //   incoming/{videoId}, so finishing it completes the object in place and no byte is copied. Its
 //   sha256 is the one the client declared in the metadata, or ingest computes it.
-import { createReadStream } from 'node:fs';
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { FileStore } from '@tus/file-store';
 import { S3Store } from '@tus/s3-store';
-import type { DataStore, Upload } from '@tus/server';
+import { ERRORS, Upload, type DataStore } from '@tus/server';
+import { LocalStorage } from '../../activities/storage/local';
 import { S3Storage } from '../../activities/storage/s3';
-import type { Storage } from '../../activities/storage/storage';
+import type { ObjectInfo, Storage } from '../../activities/storage/storage';
 import { incomingKey, type UploadCompleted } from '../../workflows/definitions';
 
 /** The finished file is not the one the client declared in its metadata's sha256. */
@@ -44,6 +51,74 @@ class IncomingS3Store extends S3Store {
   }
 }
 
+/**
+ * FileStore that hashes each PATCH's bytes as it writes them, so that a finished upload's sha256 is
+ * known without reading the file again. An upload has a running hash only while every byte of it
+ * was hashed by this process in order; otherwise its file is hashed when it finishes.
+ */
+class HashingFileStore extends FileStore {
+  private readonly hashes = new Map<string, { hash: Hash; offset: number }>();
+
+  override async write(readable: Readable, id: string, offset: number): Promise<number> {
+    const running = offset === 0 ? { hash: createHash('sha256'), offset } : this.hashes.get(id);
+    this.hashes.delete(id);
+    const hash = running?.offset === offset ? running.hash : undefined;
+    let written = 0;
+    const measure = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash?.update(chunk);
+        written += chunk.length;
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(readable, measure, createWriteStream(join(this.directory, id), { flags: 'r+', start: offset }));
+    } catch {
+      // Some of the hashed bytes may not be in the file: the upload goes on without a running hash.
+      throw ERRORS.FILE_WRITE_ERROR;
+    }
+    if (hash) this.hashes.set(id, { hash, offset: offset + written });
+    return offset + written;
+  }
+
+  /** Finished uploads whose file was moved into storage; tus still asks for their state before it answers. */
+  private readonly moved = new Set<string>();
+
+  override async getUpload(id: string): Promise<Upload> {
+    if (!this.moved.has(id)) return super.getUpload(id);
+    const info = await this.configstore.get(id);
+    if (!info) throw ERRORS.FILE_NOT_FOUND;
+    return new Upload({ id, size: info.size, offset: info.size!, metadata: info.metadata, creation_date: info.creation_date });
+  }
+
+  /** Moves the finished upload's file to `key` in local storage, with the sha256 computed as it was written. */
+  async moveTo(storage: LocalStorage, id: string, key: string, sha256: string, size: number, metadata: Record<string, string>): Promise<ObjectInfo> {
+    const stored = await storage.adopt(join(this.directory, id), key, { size, sha256 }, metadata);
+    this.moved.add(id);
+    return stored;
+  }
+
+  /** The sha256 of the upload's `size` bytes, when this process hashed every one of them. */
+  sha256(id: string, size: number): string | undefined {
+    const running = this.hashes.get(id);
+    this.hashes.delete(id);
+    return running?.offset === size ? running.hash.digest('hex') : undefined;
+  }
+
+  override async remove(id: string): Promise<void> {
+    this.hashes.delete(id);
+    await super.remove(id);
+  }
+
+  /** Removes what is left of a finished upload: its info, and its file unless it was moved into storage. */
+  async forget(id: string): Promise<void> {
+    this.hashes.delete(id);
+    this.moved.delete(id);
+    await rm(join(this.directory, id), { force: true });
+    await this.configstore.delete(id);
+  }
+}
+
 const incomingPrefix = incomingKey('');
 
 export function tusStore(storage: Storage, tusDir: string, expirationMs: number): TusStore {
@@ -66,20 +141,30 @@ export function tusStore(storage: Storage, tusDir: string, expirationMs: number)
       forget: (uploadId) => datastore.forget(uploadId),
     };
   }
-  const datastore = new FileStore({ directory: tusDir, expirationPeriodInMilliseconds: expirationMs });
+  const datastore = new HashingFileStore({ directory: tusDir, expirationPeriodInMilliseconds: expirationMs });
+  const checkDeclared = (upload: Upload, sha256: string) => {
+    const declared = upload.metadata?.sha256;
+    if (declared && declared !== sha256) {
+      throw new ChecksumMismatch(`the file's SHA-256 is ${sha256}, not ${declared} as its Upload-Metadata says`);
+    }
+  };
   return {
     datastore,
     uploadId: (videoId) => videoId,
     videoId: (uploadId) => uploadId,
     finish: async (upload, metadata) => {
       const key = incomingKey(upload.id);
-      const stored = await storage.put(key, createReadStream(join(tusDir, upload.id)), metadata);
-      const declared = upload.metadata?.sha256;
-      if (declared && declared !== stored.sha256) {
-        throw new ChecksumMismatch(`the file's SHA-256 is ${stored.sha256}, not ${declared} as its Upload-Metadata says`);
+      const file = join(tusDir, upload.id);
+      const sha256 = datastore.sha256(upload.id, upload.size!);
+      if (sha256 && storage instanceof LocalStorage) {
+        checkDeclared(upload, sha256);
+        const stored = await datastore.moveTo(storage, upload.id, key, sha256, upload.size!, metadata);
+        return { key, size: stored.size, sha256: stored.sha256 };
       }
+      const stored = await storage.put(key, createReadStream(file), metadata);
+      checkDeclared(upload, stored.sha256);
       return { key, size: stored.size, sha256: stored.sha256 };
     },
-    forget: (uploadId) => datastore.remove(uploadId),
+    forget: (uploadId) => datastore.forget(uploadId),
   };
 }
