@@ -170,12 +170,16 @@ export class ConfigError extends Error {}
 export const configProblem = (variable: string, message: string): ConfigError =>
   new ConfigError(`invalid configuration:\n  ${variable}: ${message}`);
 
+/** How .env.example's keys and secrets begin: public values, which no process runs with. */
+export const examplePlaceholder = 'change-this-example';
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    // Named by variable and rule, never by value: the value may be a key or a secret.
-    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
-  }
+  // Every variable, not only BING's: the example's AWS_SECRET_ACCESS_KEY is a placeholder too.
+  const placeholders = Object.entries(env).filter(([, value]) => value?.startsWith(examplePlaceholder))
+    .map(([name]) => `  ${name}: still .env.example's placeholder (${examplePlaceholder}…), known to anyone; set a value of your own`);
+  // Named by variable and rule, never by value: the value may be a key or a secret.
+  const problems = [...placeholders, ...(parsed.error?.issues ?? []).map((i) => `  ${i.path.join('.')}: ${i.message}`)];
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   return parsed.data;
 }

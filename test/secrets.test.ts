@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { HttpProblem, problemHandler } from '../api/problem';
 import { ConfigError, loadConfig } from '../common/config';
 import { LocalStorage } from '../activities/storage/local';
+import { projectRoot } from '../workers/tools';
 import { createRunner, jobsDir } from '../workers/wiring';
 import { listenOnLoopback } from './helpers/http';
 
@@ -53,6 +54,16 @@ describe('a configuration error', () => {
     expect(message).toMatch(/^ {2}BING_WEBHOOK_SECRET: Too small: expected string to have >=16 characters$/m);
     expect(message).toMatch(/^ {2}BING_OPENAI_TEMPERATURE: /m);
     for (const value of Object.values(env)) expect(message).not.toContain(value);
+  });
+
+  it('refuses .env.example as it is: each key or secret still the example\'s placeholder is named, never its value', async () => {
+    const example = (await readFile(join(projectRoot, '.env.example'), 'utf8')).split('\n').filter((line) => /^[A-Z_]+=/.test(line));
+    const env = Object.fromEntries(example.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    const message = await Promise.resolve(env).then(loadConfig).then(() => 'started', (err: Error) => (err instanceof ConfigError ? err.message : String(err)));
+    for (const name of ['BING_API_KEYS', 'BING_URL_SECRET', 'BING_WEBHOOK_SECRET', 'AWS_SECRET_ACCESS_KEY']) {
+      expect(message).toMatch(new RegExp(`^ {2}${name}: still \\.env\\.example's placeholder`, 'm'));
+      expect(message).not.toContain(env[name]);
+    }
   });
 });
 
