@@ -1,6 +1,7 @@
 // What the API asks of Temporal about videos: start, signal, list, read, cancel and rerun them.
 import { ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, isGrpcServiceError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import { temporal } from '@temporalio/proto';
 import { videoWorkflowId } from '../common/ids';
 import { uploadedBytes } from './metrics';
@@ -32,9 +33,6 @@ export interface VideoListing {
 }
 
 export class NotRerunnable extends Error {}
-
-/** gRPC's FAILED_PRECONDITION: what Temporal answers a query of a run that ended before its first workflow task. */
-const grpcFailedPrecondition = 9;
 
 /**
  * Where the request an Idempotency-Key names stands. `received`: its latest run got its bytes (it
@@ -244,7 +242,8 @@ export class VideosService {
     if (!description) return undefined;
     if (description.status.name === 'RUNNING') throw new NotRerunnable('the request is still running or ending; cancel it or wait for it to end');
     const previous = await this.handle(videoId).query(progressQuery).catch((err: unknown) => {
-      if (err instanceof ServiceError && isGrpcServiceError(err.cause) && err.cause.code === grpcFailedPrecondition) {
+      if (err instanceof ServiceError && isGrpcServiceError(err.cause) && err.cause.code === grpcStatus.FAILED_PRECONDITION) {
+        // What Temporal answers a query of a run that ended before its first workflow task.
         throw new NotRerunnable('the request ended before it started, so there is nothing to rerun');
       }
       throw err;

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { WorkerDeploymentOptions } from '@temporalio/worker';
@@ -96,14 +97,12 @@ export async function currentBuildId(client: Client, deploymentName: string): Pr
     const { workerDeploymentInfo } = await client.workflowService.describeWorkerDeployment({ namespace: client.options.namespace, deploymentName });
     return workerDeploymentInfo?.routingConfig?.currentDeploymentVersion?.buildId || undefined;
   } catch (err) {
-    if (grpcCode(err) === grpcNotFound) return undefined;
+    if (grpcCode(err) === grpcStatus.NOT_FOUND) return undefined;
     throw err;
   }
 }
 
 const { PinnedOverrideBehavior } = temporal.api.workflow.v1.VersioningOverride;
 
-const grpcNotFound = 5;
-const grpcFailedPrecondition = 9;
 const grpcCode = (err: unknown) => (err as { code?: number }).code;
-const versionNotYetKnown = (err: unknown) => grpcCode(err) === grpcNotFound || grpcCode(err) === grpcFailedPrecondition;
+const versionNotYetKnown = (err: unknown) => grpcCode(err) === grpcStatus.NOT_FOUND || grpcCode(err) === grpcStatus.FAILED_PRECONDITION;
