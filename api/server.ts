@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import express from 'express';
 import { createRunner, createStorage } from '../workers/wiring';
 import { LocalStorage } from '../activities/storage/local';
-import { durationMs } from '../workflows/duration';
+import { durationMs } from '../common/duration';
 import { UrlSigner, urlSecret } from './signed-urls';
 import { createApp } from './app';
 import { callbackPolicy } from './callbacks';

@@ -1,9 +1,9 @@
 // What an upload must pass before its request starts, on every door: the user's uploads in
 // progress (429) and, on local storage, the free space it needs (507).
-import { msToNumber } from '@temporalio/common';
 import { LocalStorage } from '../activities/storage/local';
 import type { Storage } from '../activities/storage/storage';
 import { loadConfig, type Config } from '../common/config';
+import { durationMs } from '../common/duration';
 import { HttpProblem } from './problem';
 import type { VideosService } from './videos-service';
 
@@ -17,7 +17,7 @@ export interface UploadLimits {
 }
 
 export const uploadLimits = (config: Config): UploadLimits => ({
-  idleTimeoutMs: msToNumber(config.BING_UPLOAD_IDLE_TIMEOUT as Parameters<typeof msToNumber>[0]),
+  idleTimeoutMs: durationMs(config.BING_UPLOAD_IDLE_TIMEOUT),
   perUser: config.BING_MAX_UPLOADS_PER_USER,
   reserveBytes: config.BING_STORAGE_RESERVE_BYTES,
 });

@@ -2,8 +2,9 @@
 // stops the process with a message naming the variable.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { durationPattern } from './duration';
 
-const duration = z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'a duration such as 90s, 5m, 24h');
+const duration = z.string().regex(durationPattern, 'a duration such as 90s, 5m, 24h');
 const port = z.coerce.number().int().min(1).max(65535);
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 

@@ -11,7 +11,7 @@ import { SageMakerRunner } from '../activities/gpu/sagemaker-runner';
 import { LocalStorage } from '../activities/storage/local';
 import { S3Storage } from '../activities/storage/s3';
 import type { Storage } from '../activities/storage/storage';
-import { durationMs } from '../workflows/duration';
+import { durationMs } from '../common/duration';
 
 export function createStorage(config: Config): Storage {
   if (config.BING_STORAGE === 's3') return new S3Storage({ bucket: config.BING_S3_BUCKET!, endpoint: config.BING_S3_ENDPOINT });

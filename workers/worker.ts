@@ -13,7 +13,7 @@ import { becomeCurrent, buildId, workerDeployment } from './deployment';
 import { watchLocalWeights } from './local-weights-watcher';
 import { metricsTelemetry } from './telemetry';
 import { workflowCode } from './bundle-workflows';
-import { durationMs } from '../workflows/duration';
+import { durationMs } from '../common/duration';
 import { commentarySettings, createRunner, createStorage, speechSettings } from './wiring';
 
 export async function createWorkers(config: Config, connection: NativeConnection, namespace: string): Promise<Worker[]> {

@@ -5,12 +5,12 @@
 // declared or not, is left to ingest, which reads the object once anyway to probe it: it verifies
 // a declared one and computes it otherwise. What the completion needs (the S3 upload id, size, part
 // size) is in the workflow's memo, so any API process can complete any upload.
-import { msToNumber } from '@temporalio/common';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { S3DirectUploads, maxPartSize, maxParts, minPartSize, type ReceivedPart } from '../../activities/storage/s3-direct-uploads';
 import { S3Storage } from '../../activities/storage/s3';
 import type { Storage } from '../../activities/storage/storage';
+import { durationMs } from '../../common/duration';
 import { isVideoId, newVideoId, videoWorkflowId } from '../../common/ids';
 import { incomingKey } from '../../workflows/definitions';
 import { parse } from '../openapi/parse';
@@ -70,7 +70,7 @@ function partsFault(sent: { partNumber: number; etag: string }[], received: Rece
 
 export function s3UploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout, uploadLimits = defaultUploadLimits }: S3UploadsRouteOptions): Router {
   const direct = storage instanceof S3Storage ? new S3DirectUploads(storage) : undefined;
-  const urlSeconds = Math.min(maxUrlSeconds, Math.ceil(msToNumber(uploadTimeout as Parameters<typeof msToNumber>[0]) / 1000));
+  const urlSeconds = Math.min(maxUrlSeconds, Math.ceil(durationMs(uploadTimeout) / 1000));
   const router = Router();
   const idle = bodyIdleTimeout(uploadLimits.idleTimeoutMs);
 

@@ -3,11 +3,11 @@
 // the upload URL names; the finished file ends at incoming/{videoId} (uploads-tus-store.ts says how
 // on each storage) and the workflow is signalled `uploadCompleted`, as POST /v1/videos does. Only
 // the user who created an upload can see, continue or terminate it.
-import { msToNumber } from '@temporalio/common';
 import { EVENTS, Metadata, Server, type Upload } from '@tus/server';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import type { Storage } from '../../activities/storage/storage';
+import { durationMs } from '../../common/duration';
 import { isVideoId, newVideoId, videoWorkflowId } from '../../common/ids';
 import { incomingKey, type CallbackTarget } from '../../workflows/definitions';
 import { tusMetadata } from '../openapi/uploads';
@@ -57,7 +57,7 @@ function parseMetadata(header: string | undefined): z.output<typeof tusMetadata>
 }
 
 export function uploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout, tusDir, uploadLimits = defaultUploadLimits, callbacks }: UploadsRouteOptions): Router {
-  const expirationMs = msToNumber(uploadTimeout as Parameters<typeof msToNumber>[0]);
+  const expirationMs = durationMs(uploadTimeout);
   const store = tusStore(storage, tusDir, expirationMs);
   const { datastore } = store;
 
