@@ -3,8 +3,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import { configProblem, type Config } from '../common/config';
+import { isLoopback } from '../common/loopback';
 import { keptSecret } from '../common/secret-file';
-import { isLoopback } from './legacy/switch';
 
 /**
  * The secret every API process of a deployment signs links with, so that a link outlives the

@@ -1,8 +1,7 @@
 // Whether the old POST /request contract is served: it trusts the userId in its body, so it is on by
 // default only where no one but this machine can reach the API.
 import type { Config } from '../../common/config';
-
-export const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+import { isLoopback } from '../../common/loopback';
 
 export const legacyRequestOn = (config: Pick<Config, 'BING_LEGACY_REQUEST' | 'BING_API_HOST'>): boolean =>
   config.BING_LEGACY_REQUEST ?? isLoopback(config.BING_API_HOST);
