@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   const out = processingOutput('tracks');
   writeTracks(out, {
     video: { ...videoFacts(video), frames: lastFrame + 1 },
-    detector: { ...detector.describe(), model: { name: model.name, version: model.version }, cadence, tile, settings: { ...settings, detector: detectorOptions }, seconds, framesPerSecond: (lastFrame + 1) / seconds },
+    detector: { ...detector.describe(), model: { name: model.name, version: model.version }, cadence, detectionFrames: detections.length, tile, settings: { ...settings, detector: detectorOptions }, seconds, framesPerSecond: (lastFrame + 1) / seconds },
     tracks,
   });
   writeDetections(out, detections);
