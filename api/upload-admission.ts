@@ -10,6 +10,8 @@ import type { VideosService } from './videos-service';
 export interface UploadLimits {
   /** A body that sends nothing for this long is cut with 408 (BING_UPLOAD_IDLE_TIMEOUT). */
   idleTimeoutMs: number;
+  /** A request whose upload is not finished by then fails (BING_UPLOAD_TIMEOUT). */
+  uploadTimeoutMs: number;
   /** Uploads one user may have in progress at once (BING_MAX_UPLOADS_PER_USER). */
   perUser: number;
   /** Bytes local storage keeps free (BING_STORAGE_RESERVE_BYTES). */
@@ -18,6 +20,7 @@ export interface UploadLimits {
 
 export const uploadLimits = (config: Config): UploadLimits => ({
   idleTimeoutMs: durationMs(config.BING_UPLOAD_IDLE_TIMEOUT),
+  uploadTimeoutMs: durationMs(config.BING_UPLOAD_TIMEOUT),
   perUser: config.BING_MAX_UPLOADS_PER_USER,
   reserveBytes: config.BING_STORAGE_RESERVE_BYTES,
 });
@@ -34,12 +37,15 @@ export async function admitUpload(
   userId: string,
   bytes?: number,
 ): Promise<void> {
-  const inProgress = await videos.uploadsInProgress(userId);
-  if (inProgress >= limits.perUser) {
-    // A stalled upload of theirs is cut within the idle timeout.
+  const uploads = await videos.uploadsInProgress(userId);
+  if (uploads.length >= limits.perUser) {
+    // When a place frees by itself: a body streamed to the API that stalls is cut within the idle
+    // timeout; a tus or S3 upload, which its client may pause, only fails at the upload timeout.
+    const now = Date.now();
+    const freedInMs = Math.min(...uploads.map((u) => (u.resumable ? u.startedMs + limits.uploadTimeoutMs - now : limits.idleTimeoutMs)));
     throw new HttpProblem(429, 'Too many uploads',
-      `you have ${inProgress} uploads in progress, the most one user may have at once; finish or cancel one, then try again`,
-      { 'Retry-After': String(Math.max(1, Math.ceil(limits.idleTimeoutMs / 1000))) });
+      `you have ${uploads.length} uploads in progress, the most one user may have at once; finish one, or end one (DELETE /v1/uploads/{id} for a tus upload, POST /v1/videos/{id}/cancel for any), then try again`,
+      { 'Retry-After': String(Math.max(1, Math.ceil(freedInMs / 1000))) });
   }
   if (!(storage instanceof LocalStorage)) return;
   const free = await storage.freeBytes();

@@ -16,7 +16,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { LocalStorage } from '../activities/storage/local';
 import { incomingKey, progressQuery, searchAttributes } from '../workflows/definitions';
-import type { VideosService } from './videos-service';
+import { resumableUpload, type VideosService } from './videos-service';
 
 export interface UploadSweepOptions {
   client: Client;
@@ -31,9 +31,6 @@ export const cutUploadReason = 'the upload broke off: the API process receiving 
 
 const incomingPrefix = incomingKey('');
 
-/** Uploads through a route that resumes after a crash, or that never passes through the API. */
-const resumable = (memo: Record<string, unknown> | undefined) => memo?.via === 'tus' || memo?.via === 's3';
-
 /** Removes the files of dead uploads and ends their requests; returns the video ids it ended. */
 export async function sweepCutUploads({ client, videos, storage, staleAfterMs, logger }: UploadSweepOptions): Promise<string[]> {
   const now = Date.now();
@@ -45,7 +42,7 @@ export async function sweepCutUploads({ client, videos, storage, staleAfterMs, l
   const ended: string[] = [];
   const query = `WorkflowType = 'videoCommentary' AND ExecutionStatus = 'Running' AND BingStage = 'uploading'`;
   for await (const request of client.workflow.list({ query })) {
-    if (resumable(request.memo) || alive(request.startTime.getTime())) continue;
+    if (resumableUpload(request.memo) || alive(request.startTime.getTime())) continue;
     const videoId = request.typedSearchAttributes.get(searchAttributes.videoId) ?? request.workflowId.replace(/^video-/, '');
     const key = incomingKey(videoId);
     if (liveKeys.has(key)) continue;

@@ -35,6 +35,9 @@ export interface VideoListing {
 export class NotRerunnable extends Error {}
 
 /**
+/** An upload through a route that resumes after a pause or a crash, or that never passes through the API: its client may send nothing for hours. */
+export const resumableUpload = (memo: Record<string, unknown> | undefined): boolean => memo?.via === 'tus' || memo?.via === 's3';
+
  * Where the request an Idempotency-Key names stands. `received`: its latest run got its bytes (it
  * was signalled its upload, or started on a stored one): the key replays it. `uploading`: its run
  * waits for its upload. `open`: there is no request, or its latest run ended before it got its
@@ -124,10 +127,14 @@ export class VideosService {
     await this.client.withAbortSignal(AbortSignal.timeout(ms), () => this.handle(videoId).result()).catch(() => undefined);
   }
 
-  /** How many of the user's requests wait for their upload now. */
-  async uploadsInProgress(userId: string): Promise<number> {
+  /** The user's requests that wait for their upload now: when each started, and whether its client may pause it (tus, S3). */
+  async uploadsInProgress(userId: string): Promise<{ startedMs: number; resumable: boolean }[]> {
     const query = `WorkflowType = 'videoCommentary' AND ExecutionStatus = 'Running' AND BingUserId = '${userId}' AND BingStage = 'uploading'`;
-    return (await this.client.workflow.count(query)).count;
+    const uploads = [];
+    for await (const request of this.client.workflow.list({ query })) {
+      uploads.push({ startedMs: request.startTime.getTime(), resumable: resumableUpload(request.memo) });
+    }
+    return uploads;
   }
 
   /**
