@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const sweep = storage instanceof LocalStorage
     ? startUploadSweep({ client, videos, storage, staleAfterMs: 2 * durationMs(config.BING_UPLOAD_IDLE_TIMEOUT), logger })
     : undefined;
-  const stop = async () => {
+  const shutDown = async () => {
     logger.info(`stopping: new uploads are refused, those in progress have ${config.BING_API_SHUTDOWN_GRACE} to finish`);
     const cut = await drain.drain(durationMs(config.BING_API_SHUTDOWN_GRACE));
     if (cut) logger.warn(`${cut} upload(s) still in progress after BING_API_SHUTDOWN_GRACE are cut`);
@@ -67,8 +67,11 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     await connection.close();
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  // Ctrl-C under npm start sends SIGINT to the process group and the launcher SIGTERM too: one shutdown.
+  let stopping: Promise<void> | undefined;
+  const stop = () => void (stopping ??= shutDown());
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }
 
 main().catch((err: unknown) => {

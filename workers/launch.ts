@@ -46,6 +46,9 @@ const childEnv = {
   BING_API_KEYS: process.env.BING_API_KEYS ?? `${apiKey}:*`,
   // The checkout started is the one to run: its worker version becomes the deployment's current one.
   BING_DEPLOYMENT_SET_CURRENT: process.env.BING_DEPLOYMENT_SET_CURRENT ?? 'always',
+  // Stopping waits 10 s for the workers before it ends the GPU jobs: a worker must be gone by then, or its
+  // GPU activity, still running, would start a job the launcher has just ended.
+  BING_WORKER_SHUTDOWN_GRACE: process.env.BING_WORKER_SHUTDOWN_GRACE ?? '5s',
   // Local receivers (a backend on this machine) may get completion webhooks.
   BING_CALLBACK_ALLOW_PRIVATE: process.env.BING_CALLBACK_ALLOW_PRIVATE ?? 'true',
   BING_WORKER_METRICS_ADDRESS: workerMetrics,
@@ -148,6 +151,9 @@ async function stop(code: number): Promise<void> {
   const exits = [...children.entries()].filter(([name]) => name !== 'temporal').map(([, child]) => exited(child));
   for (const [name, child] of children) if (name !== 'temporal') child.kill('SIGTERM');
   await Promise.race([Promise.all(exits), sleep(10_000)]);
+  // A worker still there could start a GPU job again once its job is ended: it goes first.
+  for (const [name, child] of children) if (name !== 'temporal') child.kill('SIGKILL');
+  await Promise.all(exits);
   await killJobProcesses(jobsDir(config));
   const temporal = children.get('temporal');
   temporal?.kill('SIGTERM');
