@@ -34,10 +34,10 @@ export interface VideoListing {
 
 export class NotRerunnable extends Error {}
 
-/**
 /** An upload through a route that resumes after a pause or a crash, or that never passes through the API: its client may send nothing for hours. */
 export const resumableUpload = (memo: Record<string, unknown> | undefined): boolean => memo?.via === 'tus' || memo?.via === 's3';
 
+/**
  * Where the request an Idempotency-Key names stands. `received`: its latest run got its bytes (it
  * was signalled its upload, or started on a stored one): the key replays it. `uploading`: its run
  * waits for its upload. `open`: there is no request, or its latest run ended before it got its
