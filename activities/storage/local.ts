@@ -58,7 +58,7 @@ export class LocalStorage implements Storage {
     });
     const source = typeof body === 'string' || Buffer.isBuffer(body) ? Readable.from([Buffer.from(body)]) : body;
     try {
-      await pipeline(source, measure, createWriteStream(temp));
+      await pipeline(source, measure, createWriteStream(temp, { highWaterMark: writeBufferBytes }));
       const info = { key, size, sha256: hash.digest('hex'), metadata };
       await this.writeMeta(key, info);
       await mkdir(dirname(target), { recursive: true });
@@ -174,6 +174,14 @@ export class LocalStorage implements Storage {
     return this.put(key, createReadStream(filePath), metadata);
   }
 }
+
+/**
+ * What a file write stream may hold before the body it is fed from must wait: with Node's 16 KiB
+ * each network chunk waited for its own disk write; with 1 MiB the socket is read while the
+ * disk writes, and the chunks that queue meanwhile go to disk in one writev (a 1 GB upload
+ * took half the API's CPU time it took with 16 KiB).
+ */
+export const writeBufferBytes = 1 << 20;
 
 /** Between a temporary file's unique part and its encoded key (encodeURIComponent never writes it). */
 const tempKeySeparator = '+';

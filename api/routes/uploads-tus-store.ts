@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { FileStore } from '@tus/file-store';
 import { S3Store } from '@tus/s3-store';
 import { ERRORS, Upload, type DataStore } from '@tus/server';
-import { LocalStorage } from '../../activities/storage/local';
+import { LocalStorage, writeBufferBytes } from '../../activities/storage/local';
 import { S3Storage } from '../../activities/storage/s3';
 import type { ObjectInfo, Storage } from '../../activities/storage/storage';
 import { incomingKey, type UploadCompleted } from '../../workflows/definitions';
@@ -72,7 +72,7 @@ class HashingFileStore extends FileStore {
       },
     });
     try {
-      await pipeline(readable, measure, createWriteStream(join(this.directory, id), { flags: 'r+', start: offset }));
+      await pipeline(readable, measure, createWriteStream(join(this.directory, id), { flags: 'r+', start: offset, highWaterMark: writeBufferBytes }));
     } catch {
       // Some of the hashed bytes may not be in the file: the upload goes on without a running hash.
       throw ERRORS.FILE_WRITE_ERROR;
