@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { commentaryBench } from './commentary';
 import { overheadBench } from './overhead';
 import { trackingBench } from './tracking';
-import { legacyBench, uploadsBench } from './uploads';
+import { legacyBench, referenceBench, uploadsBench } from './uploads';
 
 interface Section {
   title: string;
@@ -27,8 +27,8 @@ const sections: Record<string, Section> = {
     run: async () => ({ commentary: await commentaryBench() }),
   },
   uploads: {
-    title: 'Uploads of 1 GB and 5 GB random files (10^9 bytes; MB/s in 10^6 bytes/s) to the API as its own process, until it answered with the bytes in storage; time / cp time = cp MB/s / route MB/s; API peak RSS = its VmHWM',
-    run: async () => ({ uploads: await uploadsBench() }),
+    title: 'Uploads of 1 GB and 5 GB random files (10^9 bytes; MB/s in 10^6 bytes/s) to the API as its own process, until it answered with the bytes in storage: first beside cp and tusd in the same run (interleaved, medians; ratios of median MB/s), then every route; time / cp time = cp MB/s / route MB/s; API peak RSS = its VmHWM',
+    run: async () => ({ ...(await referenceBench()), uploads: await uploadsBench() }),
   },
   legacy: {
     title: 'The old contract: five 95 MB POST /request bodies (JSON, the file in base64) at once to the API as its own process on local storage, beside the same bodies as raw POST /v1/videos uploads; API peak RSS = its VmHWM',

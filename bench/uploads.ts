@@ -8,7 +8,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { request, type IncomingMessage } from 'node:http';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,7 @@ import { projectRoot } from '../workers/tools';
 import { createStorage } from '../workers/wiring';
 import { incomingKey } from '../workflows/definitions';
 import { mib, readRss, watchPeakRss } from './process-rss';
+import { startTusd, tusdBinary, tusdVersion } from './tusd';
 
 export type Row = Record<string, string | number>;
 
@@ -63,6 +64,22 @@ async function randomFile(path: string, size: number): Promise<void> {
     for (let left = size; left > 0; left -= chunk) yield await randomChunk(Math.min(chunk, left));
   }
   await pipeline(Readable.from(chunks()), createWriteStream(path));
+}
+
+/** The environment of an API process on a free loopback port with the bench's key. */
+async function apiEnv(temporalAddress: string, dataDir: string, storage: StorageKind): Promise<NodeJS.ProcessEnv> {
+  const port = await freePort();
+  return {
+    ...process.env,
+    BING_DATA_DIR: dataDir,
+    BING_API_HOST: '127.0.0.1',
+    BING_API_PORT: String(port),
+    BING_API_URL: `http://127.0.0.1:${port}`,
+    BING_API_KEYS: `${apiKey}:bench`,
+    BING_LOG_LEVEL: 'warn',
+    TEMPORAL_ADDRESS: temporalAddress,
+    BING_STORAGE: storage,
+  };
 }
 
 async function startApi(env: NodeJS.ProcessEnv): Promise<Api> {
@@ -116,19 +133,23 @@ const rawPost: Route = async (api, file, size) => {
   return (JSON.parse(body) as { videoId: string }).videoId;
 };
 
-/** tus through tus-js-client, the CLI's client, in PATCHes of `chunkSize` bytes. */
-const tusUpload = (chunkSize: number): Route => (api, file) => new Promise((resolve, reject) => {
+/** A tus upload of the file through tus-js-client, the CLI's client, in PATCHes of `chunkSize` bytes; returns the upload's URL. */
+const tusClientUpload = (endpoint: string, headers: Record<string, string>, file: string, chunkSize: number) => new Promise<URL>((resolve, reject) => {
   const upload = new tus.Upload(createReadStream(file), {
-    endpoint: `${api.url}/v1/uploads`,
+    endpoint,
     chunkSize,
-    headers: { authorization },
+    headers,
     metadata: { filename: 'bench.bin', filetype: 'application/octet-stream' },
     storeFingerprintForResuming: false,
     onError: reject,
-    onSuccess: () => resolve(new URL(upload.url!, api.url).pathname.split('/').pop()!),
+    onSuccess: () => resolve(new URL(upload.url!, endpoint)),
   });
   upload.start();
 });
+
+/** tus to BING's endpoint in PATCHes of `chunkSize` bytes. */
+const tusUpload = (chunkSize: number): Route => async (api, file) =>
+  (await tusClientUpload(`${api.url}/v1/uploads`, { authorization }, file, chunkSize)).pathname.split('/').pop()!;
 
 /** POST /v1/uploads/s3, each presigned part PUT with fetch in turn (as the README's example does), then complete. */
 const directS3: Route = async (api, file, size) => {
@@ -187,8 +208,8 @@ async function timed<T>(run: () => Promise<T>): Promise<{ value: T; seconds: num
 }
 
 /** `cp` of the file to a new file on the same file system as the local storage; the page cache is as the uploads find it. */
-async function cpSeconds(file: string): Promise<number> {
-  const target = join(work, 'cp-copy');
+async function cpSeconds(file: string, dir = work): Promise<number> {
+  const target = join(dir, 'cp-copy');
   const { seconds } = await timed(() => promisify(execFile)('cp', ['--reflink=never', file, target]));
   await rm(target, { force: true });
   return seconds;
@@ -216,18 +237,9 @@ export async function uploadsBench(sizes = [1e9, 5e9], only: (c: { route: string
     }
 
     for (const c of cases(sizes).filter(only)) {
-      const port = await freePort();
       const dataDir = join(work, 'data');
       const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        BING_DATA_DIR: dataDir,
-        BING_API_HOST: '127.0.0.1',
-        BING_API_PORT: String(port),
-        BING_API_URL: `http://127.0.0.1:${port}`,
-        BING_API_KEYS: `${apiKey}:bench`,
-        BING_LOG_LEVEL: 'warn',
-        TEMPORAL_ADDRESS: temporal.address,
-        BING_STORAGE: c.storage,
+        ...(await apiEnv(temporal.address, dataDir, c.storage)),
         ...(c.storage === 's3' ? { BING_S3_BUCKET: bucket, BING_S3_ENDPOINT: moto.endpoint } : {}),
       };
       const storage: Storage = createStorage(loadConfig(env));
@@ -261,6 +273,113 @@ export async function uploadsBench(sizes = [1e9, 5e9], only: (c: { route: string
     await moto.stop();
     await temporal.teardown();
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** The CPU seconds (user and system) a process has used so far, from /proc/PID/stat. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+}
+/** getconf CLK_TCK: 100 on Linux. */
+const clockTicks = 100;
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/**
+ * BING beside the reference servers in the same run: `cp`, the raw POST /v1/videos, BING's tus
+ * endpoint and tusd (when Go could build it) take the same file, both tus servers from the same
+ * tus-js-client in the CLI's PATCH size, on the same disk. The machine is shared, so the cases are
+ * interleaved (each repetition in another order) and compared by their medians. BING runs as one
+ * API process on local storage for every repetition, as tusd does; each stored upload is checked
+ * and removed outside the time. Beside each server's time, the CPU time its process used: on a
+ * loaded machine the share of the CPU a server gets, and so its speed, follows that cost.
+ */
+export async function referenceBench(size = 1e9, repetitions = 5): Promise<{ reference: Row[]; referenceRatios: Row[] }> {
+  const dir = join(__dirname, 'out', 'uploads-reference');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const temporal = await localEnv();
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    const file = join(dir, 'random.bin');
+    await randomFile(file, size);
+    const env = await apiEnv(temporal.address, join(dir, 'data'), 'local');
+    const storage = createStorage(loadConfig(env));
+    const api = await startApi(env);
+    stops.push(api.stop);
+    const stored = async (videoId: string) => {
+      const info = await storage.head(incomingKey(videoId));
+      if (info?.size !== size) throw new Error(`incoming/${videoId} holds ${info?.size} bytes, not ${size}`);
+      await storage.delete(incomingKey(videoId));
+    };
+    const chunk = uploadChunkBytes;
+    const cases: { route: string; server?: number; run(): Promise<number> }[] = [
+      { route: 'cp (baseline)', run: () => cpSeconds(file, dir) },
+      { route: 'BING POST /v1/videos (raw body)', server: api.pid, run: async () => { const { value, seconds } = await timed(() => rawPost(api, file, size)); await stored(value); return seconds; } },
+      { route: `BING tus (tus-js-client, ${chunk >> 20} MiB PATCHes)`, server: api.pid, run: async () => { const { value, seconds } = await timed(() => tusUpload(chunk)(api, file, size)); await stored(value); return seconds; } },
+    ];
+    const binary = await tusdBinary();
+    const notes: Row[] = [];
+    if ('path' in binary) {
+      const uploadDir = join(dir, 'tusd');
+      const tusd = await startTusd(binary.path, uploadDir);
+      stops.push(tusd.stop);
+      cases.push({
+        route: `tusd ${tusdVersion} (tus-js-client, ${chunk >> 20} MiB PATCHes)`,
+        server: tusd.pid,
+        run: async () => {
+          const { value: url, seconds } = await timed(() => tusClientUpload(tusd.endpoint, {}, file, chunk));
+          const id = url.pathname.split('/').pop()!;
+          const written = (await stat(join(uploadDir, id))).size;
+          if (written !== size) throw new Error(`tusd's upload ${id} holds ${written} bytes, not ${size}`);
+          await rm(join(uploadDir, id), { force: true });
+          await rm(join(uploadDir, `${id}.info`), { force: true });
+          return seconds;
+        },
+      });
+    } else {
+      notes.push({ route: 'tusd', note: binary.note });
+      console.log(binary.note);
+    }
+    const seconds = new Map(cases.map((c) => [c.route, [] as number[]]));
+    const serverCpu = new Map(cases.map((c) => [c.route, [] as number[]]));
+    for (let rep = 0; rep < repetitions; rep++) {
+      for (let i = 0; i < cases.length; i++) {
+        const c = cases[(i + rep) % cases.length]!;
+        const cpuBefore = c.server ? await cpuSeconds(c.server) : 0;
+        const s = await c.run();
+        seconds.get(c.route)!.push(s);
+        const cpu = c.server ? (await cpuSeconds(c.server)) - cpuBefore : undefined;
+        if (cpu !== undefined) serverCpu.get(c.route)!.push(cpu);
+        console.log({ repetition: rep + 1, route: c.route, seconds: r2(s), 'MB/s': Math.round(size / 1e6 / s), 'server CPU s': cpu ?? '', 'load avg': load() });
+      }
+    }
+    const mbps = (route: string) => size / 1e6 / median(seconds.get(route)!);
+    const rows: Row[] = cases.map(({ route }) => {
+      const all = seconds.get(route)!;
+      return {
+        route, storage: 'local', size: gb(size), repetitions, 'median s': r2(median(all)), 'median MB/s': Math.round(mbps(route)),
+        'MB/s range': `${Math.round(size / 1e6 / Math.max(...all))}-${Math.round(size / 1e6 / Math.min(...all))}`,
+        'server CPU s (median)': serverCpu.get(route)!.length > 0 ? r2(median(serverCpu.get(route)!)) : '',
+      };
+    });
+    const ratio = (of: string, to: string, bound: number): Row => {
+      const value = r2(mbps(of) / mbps(to));
+      return { ratio: `${of} / ${to} (median MB/s)`, value, bound, met: value >= bound ? 'yes' : 'NO' };
+    };
+    const ratios = [ratio(cases[1]!.route, cases[0]!.route, 0.7)];
+    if (cases[3]) ratios.push(ratio(cases[2]!.route, cases[3].route, 0.8));
+    return { reference: [...rows, ...notes], referenceRatios: ratios };
+  } finally {
+    for (const stop of stops.reverse()) await stop();
+    await temporal.teardown();
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -307,18 +426,7 @@ export async function legacyBench(count = 5, bodyBytes = 95e6): Promise<Row[]> {
     ];
     const rows: Row[] = [];
     for (const c of cases) {
-      const port = await freePort();
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        BING_DATA_DIR: join(dir, 'data'),
-        BING_API_HOST: '127.0.0.1',
-        BING_API_PORT: String(port),
-        BING_API_URL: `http://127.0.0.1:${port}`,
-        BING_API_KEYS: `${apiKey}:bench`,
-        BING_LOG_LEVEL: 'warn',
-        TEMPORAL_ADDRESS: temporal.address,
-        BING_STORAGE: 'local',
-      };
+      const env = await apiEnv(temporal.address, join(dir, 'data'), 'local');
       const storage = createStorage(loadConfig(env));
       const api = await startApi(env);
       try {
