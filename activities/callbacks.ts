@@ -6,7 +6,7 @@ import { request as httpsRequest } from 'node:https';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { Webhook } from 'standardwebhooks';
 import { CallbackUrlRefused, parseCallbackUrl, publicOnlyLookup } from '../common/callback-url';
-import type { CallbackDelivery, CallbackEvent, CallbackRefusal } from '../workflows/definitions';
+import type { CallbackDelivery, CallbackDeliveryInput, CallbackRefusal } from '../workflows/definitions';
 
 export interface CallbackSettings {
   /** BING_CALLBACK_SECRET, whsec_…; without it no event can be signed. */
@@ -23,7 +23,7 @@ const retryable4xx = new Set([408, 429]);
 export function createCallbackActivities({ secret, allowPrivate, timeoutMs = 10_000 }: CallbackSettings = { allowPrivate: false }) {
   const webhook = secret ? new Webhook(secret) : undefined;
   return {
-    async deliverCallback({ url, id, event }: { url: string; id: string; event: CallbackEvent }): Promise<CallbackDelivery> {
+    async deliverCallback({ url, id, event }: CallbackDeliveryInput): Promise<CallbackDelivery> {
       const { attempt } = Context.current().info;
       const refusal = (status?: number): CallbackRefusal => ({ attempt, ...(status === undefined ? {} : { status }) });
       const stop = (message: string, type: string, status?: number) => ApplicationFailure.nonRetryable(message, type, refusal(status));

@@ -6,8 +6,9 @@ import { temporal } from '@temporalio/proto';
 import { videoWorkflowId } from '../common/ids';
 import { uploadedBytes } from './metrics';
 import type { GpuJobHeartbeat } from '../activities/gpu/run-gpu-job';
+import type { completionCallback } from '../workflows/completion-callback';
 import {
-  progressQuery, searchAttributes, stageNames, uploadCompletedSignal, uploadFailedSignal,
+  callbackWorkflowId, progressQuery, searchAttributes, stageNames, uploadCompletedSignal, uploadFailedSignal,
   type CallbackProgress, type CallbackRefusal, type CallbackTarget, type Progress, type Stage, type UploadCompleted, type VideoCommentaryInput, type VideoManifest,
 } from '../workflows/definitions';
 import type { videoCommentary } from '../workflows/video-commentary';
@@ -184,13 +185,13 @@ export class VideosService {
       error: status === 'running' ? undefined : `the request was ${status}`,
     }));
     for (const activity of description.raw.pendingActivities ?? []) {
-      if (activity.activityType?.name === 'deliverCallback' && progress.callback) Object.assign(progress.callback, refusedSoFar(activity));
       const payload = activity.heartbeatDetails?.payloads?.[0];
       if (!payload) continue;
       const beat = defaultPayloadConverter.fromPayload<GpuJobHeartbeat>(payload);
       const stage = progress.stages[progress.stage as keyof Progress['stages']];
       if (stage && typeof beat.progress === 'number') stage.progress = beat.progress;
     }
+    if (progress.callback?.state === 'delivering') progress.callback = await this.callbackDelivery(videoId, description.runId, progress.callback);
     return {
       ...progress,
       status,
@@ -199,6 +200,26 @@ export class VideosService {
       closedAt: description.closeTime?.toISOString(),
       result: status === 'completed' ? await handle.result() : undefined,
     };
+  }
+
+  /**
+   * A run's completion webhook once the run has started its delivery, which goes on after the run
+   * ended: the delivery workflow's outcome, or while it retries, the attempts refused so far.
+   */
+  private async callbackDelivery(videoId: string, requestRunId: string, started: CallbackProgress): Promise<CallbackProgress> {
+    const handle = this.client.workflow.getHandle<typeof completionCallback>(callbackWorkflowId(videoId, requestRunId));
+    let description;
+    try {
+      description = await handle.describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return started;
+      throw err;
+    }
+    const status = description.status.name;
+    if (status === 'COMPLETED') return handle.result();
+    if (status !== 'RUNNING') return { ...started, state: 'failed', error: `the delivery was ${status.toLowerCase()}` };
+    const activity = description.raw.pendingActivities?.[0];
+    return { ...started, ...(activity ? refusedSoFar(activity) : {}) };
   }
 
   /** The user's videos, newest first, one entry per video (its latest run); the page tokens are Temporal's. */

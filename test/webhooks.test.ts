@@ -7,7 +7,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
 import { Webhook } from 'standardwebhooks';
@@ -22,8 +22,9 @@ import { VideosService } from '../api/videos-service';
 import { loadConfig } from '../common/config';
 import { videoWorkflowId } from '../common/ids';
 import { defaultPayloadConverter } from '@temporalio/common';
+import type { completionCallback } from '../workflows/completion-callback';
 import {
-  progressQuery, uploadCompletedSignal, uploadFailedSignal, type CallbackEvent, type VideoCommentaryInput,
+  callbackWorkflowId, progressQuery, uploadCompletedSignal, uploadFailedSignal, type CallbackEvent, type VideoCommentaryInput,
 } from '../workflows/definitions';
 import { FakeRunner, type FakeJob } from './helpers/fake-runner';
 import { listenOnLoopback } from './helpers/http';
@@ -49,7 +50,7 @@ class Receiver {
   url = '';
   private readonly server: Server;
 
-  constructor(answers: number[]) {
+  constructor(private readonly answers: number[]) {
     const webhook = new Webhook(secret);
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -76,11 +77,28 @@ class Receiver {
   }
 
   accepted = () => this.deliveries.filter((d) => d.answered < 300);
+  /** Takes every delivery from now on. */
+  acceptFromNow = () => this.answers.splice(0);
   close = () => this.server.close();
 }
 
 let dir: string;
 let storage: LocalStorage;
+const apiKeys = new Map([['alice-key-0123456789', 'alice'], ['bob-key-0123456789ab', 'bob']]);
+
+/** The API on loopback, starting requests on `queue`, with the callback settings given. */
+function serveApi(client: Client, queue: string, settings: Record<string, string>) {
+  const app = createApp({
+    client,
+    videos: new VideosService(client, queue),
+    runner: new LocalJobRunner({ jobsDir: join(dir, 'jobs'), storage, commands: { mot: [], action: [], train: [] }, stopGraceMs: 0 }),
+    signer: new UrlSigner('a-test-secret-of-thirty-two-chars!'),
+    storage, apiKeys, maxUploadBytes: 10_000, legacyBodyLimit: 10_000, tusDir: join(dir, 'tus'), uploadTimeout: '1h',
+    retraining: new RetrainingService(client, noRetraining), logger: pino({ level: 'silent' }),
+    callbacks: callbackPolicy(loadConfig(settings)),
+  });
+  return listenOnLoopback(app);
+}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bing-hooks-'));
@@ -118,6 +136,10 @@ describe('completion webhooks of the videoCommentary workflow', () => {
   const start = (taskQueue: string, videoId: string, url: string) =>
     env.client.workflow.start('videoCommentary', { taskQueue, workflowId: videoWorkflowId(videoId), args: [input(videoId, url)] });
 
+  /** The outcome of the delivery a request's run started as it ended (its own workflow, which outlives the run). */
+  const delivered = (videoId: string, request: WorkflowHandleWithFirstExecutionRunId) =>
+    env.client.workflow.getHandle<typeof completionCallback>(callbackWorkflowId(videoId, request.firstExecutionRunId)).result();
+
   it('delivers a completed request exactly once, correctly signed, after two refused attempts', async () => {
     const receiver = await new Receiver([500, 503]).listen();
     const video = await testPattern(join(dir, 'clip.mp4'));
@@ -125,6 +147,7 @@ describe('completion webhooks of the videoCommentary workflow', () => {
       const handle = await start('hooks-completed', 'hook1', receiver.url);
       await handle.signal(uploadCompletedSignal, await storedUpload(storage, 'hook1', video));
       const manifest = await handle.result();
+      const delivery = await delivered('hook1', handle);
       expect(receiver.deliveries.map((d) => d.answered)).toEqual([500, 503, 204]);
       expect(receiver.deliveries.map((d) => d.verified)).toEqual([true, true, true]);
       // One event: the same webhook-id on every attempt.
@@ -139,7 +162,8 @@ describe('completion webhooks of the videoCommentary workflow', () => {
           manifestKey: 'results/hook1/manifest.json', results: manifest.results,
         },
       });
-      expect((await handle.query(progressQuery)).callback).toEqual({ url: receiver.url, state: 'delivered', attempts: 3, lastStatus: 204 });
+      expect(delivery).toEqual({ url: receiver.url, state: 'delivered', attempts: 3, lastStatus: 204 });
+      expect((await new VideosService(env.client, 'hooks-completed').status('hook1', 'alice'))?.callback).toEqual(delivery);
     });
     receiver.close();
   });
@@ -151,10 +175,11 @@ describe('completion webhooks of the videoCommentary workflow', () => {
       await handle.query(progressQuery);
       await handle.cancel();
       await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+      const delivery = await delivered('hook2', handle);
       expect(receiver.accepted().map((d) => [d.verified, d.event.type, d.event.data])).toEqual([[true, 'video.cancelled', {
         videoId: 'hook2', userId: 'alice', run: 1, status: 'cancelled', stage: 'uploading', error: 'cancelled', statusUrl: 'https://bing.example/v1/videos/hook2',
       }]]);
-      expect((await handle.query(progressQuery)).callback).toMatchObject({ state: 'delivered', attempts: 1 });
+      expect(delivery).toMatchObject({ state: 'delivered', attempts: 1 });
     });
     receiver.close();
   });
@@ -165,6 +190,7 @@ describe('completion webhooks of the videoCommentary workflow', () => {
       const handle = await start('hooks-failed', 'hook3', receiver.url);
       await handle.signal(uploadFailedSignal, 'Upload interrupted: the request body ended early');
       await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+      await delivered('hook3', handle);
       expect(receiver.accepted().map((d) => [d.verified, d.event.type, d.event.data])).toEqual([[true, 'video.failed', {
         videoId: 'hook3', userId: 'alice', run: 1, status: 'failed', stage: 'uploading',
         error: 'Upload interrupted: the request body ended early', statusUrl: 'https://bing.example/v1/videos/hook3',
@@ -179,8 +205,9 @@ describe('completion webhooks of the videoCommentary workflow', () => {
       const handle = await start('hooks-gone', 'hook4', receiver.url);
       await handle.signal(uploadFailedSignal, 'refused');
       await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+      const delivery = await delivered('hook4', handle);
       expect(receiver.deliveries.map((d) => d.answered)).toEqual([410]);
-      expect((await handle.query(progressQuery)).callback).toEqual({
+      expect(delivery).toEqual({
         url: receiver.url, state: 'failed', attempts: 1, lastStatus: 410, error: 'the receiver answered 410, which stops the retries',
       });
     });
@@ -193,12 +220,42 @@ describe('completion webhooks of the videoCommentary workflow', () => {
       const handle = await start('hooks-retrying', 'hook6', receiver.url);
       await handle.signal(uploadFailedSignal, 'refused');
       const videos = new VideosService(env.client, 'hooks-retrying');
-      // Nothing waits on the result here, so the server does not skip the 5 s backoff.
-      await expect.poll(async () => (await videos.status('hook6', 'alice'))?.callback, { timeout: 60_000, interval: 200 }).toEqual({
-        url: receiver.url, state: 'delivering', attempts: 1, lastStatus: 503, error: 'the receiver answered 503',
+      // Nothing waits on a result here, so the server does not skip the 5 s backoff. The request has
+      // ended (failed) while its delivery retries.
+      await expect.poll(async () => {
+        const status = await videos.status('hook6', 'alice');
+        return { status: status?.status, callback: status?.callback };
+      }, { timeout: 60_000, interval: 200 }).toEqual({
+        status: 'failed', callback: { url: receiver.url, state: 'delivering', attempts: 1, lastStatus: 503, error: 'the receiver answered 503' },
       });
       await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+      await delivered('hook6', handle);
       expect((await videos.status('hook6', 'alice'))?.callback).toEqual({ url: receiver.url, state: 'delivered', attempts: 2, lastStatus: 204 });
+    });
+    receiver.close();
+  });
+
+  it('completes the request at once while its receiver refuses the event, and takes its rerun then', async () => {
+    const receiver = await new Receiver(Array<number>(100).fill(503)).listen();
+    const video = await testPattern(join(dir, 'refused.mp4'));
+    await withWorkers('hooks-refused', async () => {
+      const handle = await start('hooks-refused', 'hookrefused', receiver.url);
+      await handle.signal(uploadCompletedSignal, await storedUpload(storage, 'hookrefused', video));
+      await handle.result();
+      const { server, base } = await serveApi(env.client, 'hooks-refused', { BING_CALLBACK_SECRET: secret, BING_CALLBACK_ALLOW_PRIVATE: 'true' });
+      const call = (path: string, method = 'GET') => fetch(`${base}${path}`, { method, headers: { authorization: 'Bearer alice-key-0123456789' } });
+      await expect.poll(async () => (await call('/v1/videos/hookrefused')).json(), { timeout: 60_000, interval: 200 }).toMatchObject({
+        status: 'completed', stage: 'done', callback: { url: receiver.url, state: 'delivering', lastStatus: 503, error: 'the receiver answered 503' },
+      });
+      const rerun = await call('/v1/videos/hookrefused/rerun', 'POST');
+      expect(rerun.status).toBe(202);
+      expect(await rerun.json()).toMatchObject({ videoId: 'hookrefused', run: 2 });
+      expect(receiver.accepted()).toEqual([]);
+      receiver.acceptFromNow();
+      expect(await delivered('hookrefused', handle)).toMatchObject({ state: 'delivered', lastStatus: 204, attempts: receiver.deliveries.length });
+      expect(receiver.accepted().map((d) => [d.event.type, d.event.data.run])).toEqual([['video.completed', 1]]);
+      expect((await env.client.workflow.getHandle(videoWorkflowId('hookrefused')).result()).run).toBe(2);
+      server.close();
     });
     receiver.close();
   });
@@ -209,8 +266,9 @@ describe('completion webhooks of the videoCommentary workflow', () => {
       const handle = await start('hooks-private', 'hook5', receiver.url);
       await handle.signal(uploadFailedSignal, 'refused');
       await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+      const delivery = await delivered('hook5', handle);
       expect(receiver.deliveries).toEqual([]);
-      expect((await handle.query(progressQuery)).callback).toMatchObject({ state: 'failed', attempts: 1, error: expect.stringMatching(/127\.0\.0\.1 is a loopback, private or link-local address/) });
+      expect(delivery).toMatchObject({ state: 'failed', attempts: 1, error: expect.stringMatching(/127\.0\.0\.1 is a loopback, private or link-local address/) });
     }, false);
     receiver.close();
   });
@@ -218,7 +276,6 @@ describe('completion webhooks of the videoCommentary workflow', () => {
 
 describe('callback URLs at the API', () => {
   let env: TestWorkflowEnvironment;
-  const keys = new Map([['alice-key-0123456789', 'alice'], ['bob-key-0123456789ab', 'bob']]);
   const queue = 'hooks-api-no-worker';
 
   beforeAll(async () => {
@@ -229,18 +286,7 @@ describe('callback URLs at the API', () => {
     await env?.teardown();
   });
 
-  async function serve(settings: Record<string, string>) {
-    const app = createApp({
-      client: env.client,
-      videos: new VideosService(env.client, queue),
-      runner: new LocalJobRunner({ jobsDir: join(dir, 'jobs'), storage, commands: { mot: [], action: [], train: [] }, stopGraceMs: 0 }),
-      signer: new UrlSigner('a-test-secret-of-thirty-two-chars!'),
-      storage, apiKeys: keys, maxUploadBytes: 10_000, legacyBodyLimit: 10_000, tusDir: join(dir, 'tus'), uploadTimeout: '1h',
-      retraining: new RetrainingService(env.client, noRetraining), logger: pino({ level: 'silent' }),
-      callbacks: callbackPolicy(loadConfig(settings)),
-    });
-    return listenOnLoopback(app);
-  }
+  const serve = (settings: Record<string, string>) => serveApi(env.client, queue, settings);
 
   const post = (base: string, key: string, query: string) =>
     fetch(`${base}/v1/videos?${query}`, { method: 'POST', body: 'not yet a video', headers: { authorization: `Bearer ${key}` } });

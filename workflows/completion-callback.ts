@@ -1,9 +1,16 @@
 // A request's completion webhook: when the request names a callback, its end (completed, failed or
-// cancelled) is posted by a durable activity that retries with backoff for up to a day. A request
-// without a callback schedules nothing here, so its history is what it was before webhooks.
-import { ApplicationFailure, CancellationScope, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+// cancelled) is posted by its own completionCallback workflow, which the request starts as it ends
+// and abandons: the request is final at once, while the delivery retries with backoff for up to a
+// day. A request without a callback starts nothing here, so its history is what it was before webhooks.
+import {
+  ApplicationFailure, CancellationScope, log, ParentClosePolicy, proxyActivities, setWorkflowOptions, startChild, workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { CallbackEvent, CallbackRefusal, Progress, StageName, VideoCommentaryInput, VideoManifest } from './definitions';
+import {
+  callbackWorkflowId,
+  type CallbackDeliveryInput, type CallbackEvent, type CallbackProgress, type CallbackRefusal, type Progress, type StageName,
+  type VideoCommentaryInput, type VideoManifest,
+} from './definitions';
 import { reasonOf } from './failure-reason';
 
 const { deliverCallback } = proxyActivities<Activities>({
@@ -29,17 +36,33 @@ export function initCallback(input: VideoCommentaryInput, progress: Progress): v
   if (input.callback) progress.callback = { url: input.callback.url, state: 'pending' };
 }
 
+// A delivery may retry for a day: it moves to the deployment's current version, so an old version drains meanwhile.
+setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, completionCallback);
+
+/** Posts one event to its receiver and resolves with the delivery's outcome: delivered, or failed with the reason. */
+export async function completionCallback({ url, id, event }: CallbackDeliveryInput): Promise<CallbackProgress> {
+  try {
+    const delivery = await deliverCallback({ url, id, event });
+    return { url, state: 'delivered', attempts: delivery.attempts, lastStatus: delivery.status };
+  } catch (err) {
+    const refusal = refusalOf(err);
+    const error = reasonOf(err);
+    log.warn('completion webhook not delivered', { videoId: event.data.videoId, url, error });
+    return { url, state: 'failed', attempts: refusal?.attempt, lastStatus: refusal?.status, error };
+  }
+}
+
 /**
- * Posts the request's end to its callback and records the outcome in its progress; never throws,
- * and runs to its end even while the request is being cancelled.
+ * Starts the delivery of the request's end to its callback and resolves once its workflow has
+ * started, without waiting for the receiver; starts it even while the request is being cancelled.
+ * The request's progress then says `delivering`; the delivery's own workflow says the rest.
  */
-export async function sendCallback(
+export async function startCallback(
   input: VideoCommentaryInput, progress: Progress, end: { status: 'completed'; manifest: VideoManifest } | { status: 'failed' | 'cancelled'; stage: StageName },
 ): Promise<void> {
   const target = input.callback;
   const callback = progress.callback;
   if (!target || !callback) return;
-  callback.state = 'delivering';
   const event: CallbackEvent = {
     type: `video.${end.status}`,
     timestamp: new Date().toISOString(),
@@ -50,14 +73,12 @@ export async function sendCallback(
         : { status: end.status, stage: end.stage, error: progress.error }),
     },
   };
-  await CancellationScope.nonCancellable(async () => {
-    try {
-      const delivery = await deliverCallback({ url: target.url, id: `msg_${workflowInfo().runId}`, event });
-      Object.assign(callback, { state: 'delivered', attempts: delivery.attempts, lastStatus: delivery.status });
-    } catch (err) {
-      const refusal = refusalOf(err);
-      Object.assign(callback, { state: 'failed', attempts: refusal?.attempt, lastStatus: refusal?.status, error: reasonOf(err) });
-      log.warn('completion webhook not delivered', { videoId: progress.videoId, url: target.url, error: callback.error });
-    }
-  });
+  const { runId } = workflowInfo();
+  await CancellationScope.nonCancellable(() => startChild(completionCallback, {
+    workflowId: callbackWorkflowId(progress.videoId, runId),
+    args: [{ url: target.url, id: `msg_${runId}`, event }],
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    staticSummary: `${event.type} to ${target.url}`,
+  }));
+  callback.state = 'delivering';
 }

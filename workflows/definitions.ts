@@ -103,6 +103,19 @@ export interface CallbackRefusal {
   status?: number;
 }
 
+/** One event for one receiver: the completionCallback workflow's input; `id` is its webhook-id. */
+export interface CallbackDeliveryInput {
+  url: string;
+  id: string;
+  event: CallbackEvent;
+}
+
+/**
+ * The workflow delivering the end event of one run of a request, named by the run's Temporal run id:
+ * an Idempotency-Key retry (the same run number) delivers its own event beside its earlier run's.
+ */
+export const callbackWorkflowId = (videoId: string, requestRunId: string): string => `callback-${videoId}-${requestRunId}`;
+
 export interface IngestedSource {
   key: string;
   size: number;

@@ -1,2 +1,3 @@
 export { videoCommentary } from './video-commentary';
 export { retraining } from './retraining';
+export { completionCallback } from './completion-callback';

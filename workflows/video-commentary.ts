@@ -12,7 +12,7 @@ import {
   type IngestedSource, type Progress, type Stage, type StageName, type StageProgress, type UploadCompleted,
   type VideoCommentaryInput, type VideoManifest,
 } from './definitions';
-import { initCallback, sendCallback } from './completion-callback';
+import { initCallback, startCallback } from './completion-callback';
 import { reasonOf } from './failure-reason';
 import { requestCompleted, requestFailed, requestStarted, stageDone } from './metrics';
 
@@ -132,7 +132,7 @@ export async function videoCommentary(input: VideoCommentaryInput): Promise<Vide
     progress.manifestKey = await stage('deliver', () => deliver({ manifest, key: `${prefix}manifest.json` }));
     enter('done');
     requestCompleted();
-    await sendCallback(input, progress, { status: 'completed', manifest });
+    await startCallback(input, progress, { status: 'completed', manifest });
     return { ...manifest, stageSeconds: stageSeconds(stages) };
   } catch (err) {
     const current = progress.stage as StageName;
@@ -143,7 +143,7 @@ export async function videoCommentary(input: VideoCommentaryInput): Promise<Vide
     log.warn('video request ended early', { videoId, run, stage: current, error: progress.error });
     await CancellationScope.nonCancellable(() => discardVideo({ uploadKey: incomingKey(videoId), resultsPrefix: prefix }));
     enter(cancelled ? 'cancelled' : 'failed');
-    await sendCallback(input, progress, { status: cancelled ? 'cancelled' : 'failed', stage: current });
+    await startCallback(input, progress, { status: cancelled ? 'cancelled' : 'failed', stage: current });
     throw err;
   }
 }

@@ -98,7 +98,7 @@ const videoStatus = z.looseObject({
     attempts: z.number().int().optional().meta({ description: 'attempts made (while delivering: those refused so far)' }),
     lastStatus: z.number().int().optional().meta({ description: 'the receiver\'s HTTP status on the last attempt it answered' }),
     error: z.string().optional(),
-  }).optional().meta({ description: 'the completion webhook, when the request names one; the request stays running until it is delivered or given up' }),
+  }).optional().meta({ description: 'the completion webhook, when the request names one; the request\'s status is final as soon as it ends, while its delivery (workflow callback-{videoId}-{runId}) may still be retrying' }),
   files: z.record(z.string(), z.string()).meta({ description: 'signed links (an hour) to every stored file' }),
 }).meta({ id: 'VideoStatus' });
 
