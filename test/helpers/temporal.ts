@@ -14,11 +14,12 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   return env;
 }
 
-export const localEnv = (): Promise<TestWorkflowEnvironment> =>
+/** The dev server, with BING's search attributes; `extraArgs` go to `temporal server start-dev`. */
+export const localEnv = (extraArgs: string[] = []): Promise<TestWorkflowEnvironment> =>
   TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCli() },
       searchAttributes: Object.values(searchAttributes),
-      extraArgs: ['--log-level', 'error'],
+      extraArgs: ['--log-level', 'error', ...extraArgs],
     },
   });
