@@ -61,11 +61,16 @@ async function main(): Promise<void> {
 
 /** A version receives tasks once it is current: the first of a deployment, or every one under npm start, makes itself so. */
 async function setCurrentVersion(config: Config, logger: Logger): Promise<void> {
-  const client = await connectTemporalClient(config);
   try {
-    if (await becomeCurrent(client, config)) logger.info(`version ${buildId(config)} is now the current version of deployment ${config.BING_DEPLOYMENT_NAME}`);
-  } finally {
-    await client.connection.close();
+    const client = await connectTemporalClient(config);
+    try {
+      if (await becomeCurrent(client, config)) logger.info(`version ${buildId(config)} is now the current version of deployment ${config.BING_DEPLOYMENT_NAME}`);
+    } finally {
+      await client.connection.close();
+    }
+  } catch (err) {
+    // The workers go on polling: an operator can still make this version current (README "Rolling out a new version").
+    logger.warn({ err }, `could not make version ${buildId(config)} current; it receives no tasks until it is`);
   }
 }
 
