@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, registerOp, type GraphModel } from '@tensorflow/tfjs-converter';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { iou } from './box';
-import { DEFAULT_MOT_SETTINGS } from './settings';
+import { DEFAULT_MOT_SETTINGS, type DetectorOptions } from './settings';
 
 /** The input side the graph was exported for. */
 const EXPORTED_INPUT_SIZE = 512;
@@ -48,14 +48,6 @@ export interface Detection {
 /** Whether `size` can be the detector's input side: a multiple of 32 from 64. */
 export function isInputSize(size: number): boolean {
   return Number.isInteger(size / 32) && size >= 64;
-}
-
-export interface DetectorOptions {
-  minScore: number;
-  iouThreshold: number;
-  maxDetections: number;
-  /** Side of the square model input, a multiple of 32: inference time grows with its area. */
-  inputSize: number;
 }
 
 /** The MOT job's default settings (see settings.ts), unless BING_DETECT_SIZE sets the input side. */

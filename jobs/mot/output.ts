@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Track as TrackOut, TrackBox, TracksFile, VideoFacts } from '../formats';
 import type { BallPoint } from './ballpath';
-import type { FrameDetections } from './pipeline';
+import type { Detection } from './detector';
 import { medianColor, splitTeams } from './team';
 import type { Track } from './tracker';
 
@@ -100,6 +100,12 @@ export function writeTracks(dir: string, file: TracksFile): void {
 
 export function videoFacts(v: VideoFacts): VideoFacts {
   return { width: v.width, height: v.height, fps: v.fps, frames: v.frames, duration: v.duration };
+}
+
+export interface FrameDetections {
+  /** 0-based. */
+  frame: number;
+  boxes: Detection[];
 }
 
 /** The detections the tracker was given, in MOTChallenge detection form (id -1, 1-based frames). */

@@ -7,7 +7,7 @@ import { findBallCandidates } from './ball';
 import { ballPath, hasBallEvidence, type BallPoint } from './ballpath';
 import type { Detection } from './detector';
 import { decodeFrames, prefetch, type DecodedFrame, type Probe } from './frames';
-import { ballTrack, bodiesByFrame } from './output';
+import { ballTrack, bodiesByFrame, type FrameDetections } from './output';
 import { PeopleTracking } from './people';
 import type { MotSettings } from './settings';
 
@@ -35,12 +35,6 @@ export function detectionInterval(cadence: Cadence, fps: number): number {
 }
 
 /** The detections of one frame in source pixels. */
-export interface FrameDetections {
-  /** 0-based. */
-  frame: number;
-  boxes: Detection[];
-}
-
 export interface TrackedVideo {
   /** People, then the ball when there is evidence of one. */
   tracks: TrackOut[];

@@ -2,7 +2,6 @@
 // people are tracked, born and ended, and what evidence a ball needs. A MOT model version carries
 // its own values; DEFAULT_MOT_SETTINGS are the job's when none is given. Times are in seconds of
 // video, so that a video is tracked alike whatever its frame rate.
-import type { DetectorOptions } from './detector';
 import type { StitchOptions } from './stitch';
 import type { KitOptions } from './team';
 import type { TrackerOptions } from './tracker';
@@ -69,6 +68,14 @@ export interface BallSettings {
   minSpeed: number;
   nearFeet: number;
   minNearShare: number;
+}
+
+export interface DetectorOptions {
+  minScore: number;
+  iouThreshold: number;
+  maxDetections: number;
+  /** Side of the square model input, a multiple of 32: inference time grows with its area. */
+  inputSize: number;
 }
 
 export interface MotSettings {
