@@ -5,8 +5,11 @@
 // tree's commit (with -dirty when workflows/ has uncommitted changes); to record an older commit's workflows, run this file and
 // test/helpers/temporal.ts copied into a worktree of that commit (README: Replay tests).
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowContinuedAsNewError, type Client, type WorkflowHandle } from '@temporalio/client';
@@ -66,7 +69,7 @@ async function save(client: Client, name: string, workflowId: string, runId?: st
 
 const videoInput = (videoId: string): VideoCommentaryInput => ({ videoId, userId: 'alice', fileName: 'clip.mp4', language: 'en', uploadTimeout: '1h' });
 
-async function recordVideos(client: Client, storage: LocalStorage, clip: string): Promise<void> {
+async function recordVideos(client: Client, storage: LocalStorage, clip: string, receiverUrl?: string): Promise<void> {
   const start = (videoId: string) => client.workflow.start('videoCommentary', { taskQueue, workflowId: `video-${videoId}`, args: [videoInput(videoId)] });
   const upload = async (handle: WorkflowHandle, videoId: string, file: string | Buffer) => {
     const key = incomingKey(videoId);
@@ -78,6 +81,14 @@ async function recordVideos(client: Client, storage: LocalStorage, clip: string)
   await upload(completed, 'completed', clip);
   await completed.result();
   await save(client, 'video-completed', completed.workflowId);
+
+  if (receiverUrl) {
+    const input = { ...videoInput('callback'), callback: { url: receiverUrl, statusUrl: 'http://127.0.0.1/v1/videos/callback' } };
+    const withCallback = await client.workflow.start('videoCommentary', { taskQueue, workflowId: 'video-callback', args: [input] });
+    await upload(withCallback, 'callback', clip);
+    await withCallback.result();
+    await save(client, 'video-completed-callback', withCallback.workflowId);
+  }
 
   const failed = await start('notvideo');
   await upload(failed, 'notvideo', Buffer.from('this is a text file, not a video'));
@@ -130,6 +141,13 @@ async function workerVersioning() {
   return { options: deployment.workerDeployment(config), becomeCurrent: (client: Client) => deployment.becomeCurrent(client, config) };
 }
 
+/** A loopback receiver that takes every webhook (204). */
+async function webhookReceiver(): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => req.resume().on('end', () => res.writeHead(204).end()));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`, server };
+}
+
 async function main(): Promise<void> {
   await mkdir(outDir, { recursive: true });
   const dir = await mkdtemp(join(tmpdir(), 'bing-record-'));
@@ -138,7 +156,10 @@ async function main(): Promise<void> {
   try {
     const storage = new LocalStorage(join(dir, 'storage'));
     const runner = new FakeRunner(storage, async () => Date.now(), (spec) => plan(dir, spec));
-    const { runGpuJob, ...light } = createActivities({ storage, runner, jobPolling: { intervalMs: 100 } });
+    // Completion webhooks came with workflows/completion-callback.ts: a tree that has them records a request with one.
+    const receiver = existsSync(join(projectRoot, 'workflows', 'completion-callback.ts')) ? await webhookReceiver() : undefined;
+    const callbacks = { secret: `whsec_${randomBytes(32).toString('base64')}`, allowPrivate: true };
+    const { runGpuJob, ...light } = createActivities({ storage, runner, jobPolling: { intervalMs: 100 }, callbacks });
     const versioning = await workerVersioning();
     const common = { connection: env.nativeConnection, workerDeploymentOptions: versioning?.options };
     const main = await Worker.create({ ...common, taskQueue, workflowsPath, activities: light });
@@ -146,9 +167,10 @@ async function main(): Promise<void> {
     const clip = await testPattern(join(dir, 'clip.mp4'));
     await gpu.runUntil(main.runUntil(async () => {
       await versioning?.becomeCurrent(env.client);
-      await recordVideos(env.client, storage, clip);
+      await recordVideos(env.client, storage, clip, receiver?.url);
       await recordRetraining(env.client, storage);
     }));
+    receiver?.server.close();
   } finally {
     await env.teardown();
     await rm(dir, { recursive: true, force: true });
