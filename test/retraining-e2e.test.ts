@@ -28,6 +28,7 @@ import { gpuTaskQueue } from '../workflows/definitions';
 import { retrainingStateQuery, retrainingWorkflowId, type RetrainingState } from '../workflows/retraining-definitions';
 import { writeTrainingData } from './fixtures/training';
 import { DEFAULT_FAULTS } from './fixtures/training/tracker-tracks';
+import { makeTestVersionCurrent, testDeployment } from './helpers/deployment';
 import { listenOnLoopback } from './helpers/http';
 import { startMoto, useDummyAwsCredentials, type Moto } from './helpers/moto';
 import { bing } from './helpers/stack';
@@ -89,9 +90,10 @@ beforeAll(async () => {
 
   const runner = new LocalJobRunner({ jobsDir: join(dir, 'jobs'), storage, commands: jobCommands(), stopGraceMs: 2000 });
   const { runGpuJob, ...light } = createActivities({ storage, runner, jobPolling: { intervalMs: 500 } });
-  const main = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities: light });
-  const gpu = await Worker.create({ connection: env.nativeConnection, taskQueue: gpuTaskQueue(taskQueue), activities: { runGpuJob } });
+  const main = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities: light, workerDeploymentOptions: testDeployment });
+  const gpu = await Worker.create({ connection: env.nativeConnection, taskQueue: gpuTaskQueue(taskQueue), activities: { runGpuJob }, workerDeploymentOptions: testDeployment });
   const running = Promise.all([main.run(), gpu.run()]);
+  await makeTestVersionCurrent(env.client);
   stopWorkers = async () => {
     main.shutdown();
     gpu.shutdown();

@@ -1,11 +1,12 @@
-// The videoCommentary workflow's workers on the time-skipping server: real activities over a
-// storage and a GPU-job runner the test chooses, the GPU activity on its own task queue.
+// The videoCommentary workflow's workers on a test server: real activities over a storage and a
+// GPU-job runner the test chooses, the GPU activity on its own task queue.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import type { Storage } from '../../activities/storage/storage';
 import { gpuTaskQueue, incomingKey, type UploadCompleted } from '../../workflows/definitions';
 import { workflowsPath } from '../../workers/tools';
+import { makeTestVersionCurrent, testDeployment } from './deployment';
 
 /** Runs `fn` while both workers serve `taskQueue`. */
 export async function runWithVideoWorkers<T>(env: TestWorkflowEnvironment, deps: Pick<ActivityDeps, 'storage' | 'runner' | 'callbacks'>, taskQueue: string, fn: () => Promise<T>): Promise<T> {
@@ -13,9 +14,14 @@ export async function runWithVideoWorkers<T>(env: TestWorkflowEnvironment, deps:
   // activity's polls lets virtual time pass, ten seconds a poll, heartbeats in between.
   const activities = createActivities({ ...deps, jobPolling: { intervalMs: 10_000, sleep: (ms) => env.sleep(ms) } });
   const { runGpuJob, ...light } = activities;
-  const main = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities: light });
-  const gpu = await Worker.create({ connection: env.nativeConnection, taskQueue: gpuTaskQueue(taskQueue), activities: { runGpuJob }, maxHeartbeatThrottleInterval: '1ms' });
-  return gpu.runUntil(main.runUntil(fn));
+  const versioned = !env.supportsTimeSkipping;
+  const deployment = versioned ? { workerDeploymentOptions: testDeployment } : {};
+  const main = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities: light, ...deployment });
+  const gpu = await Worker.create({ connection: env.nativeConnection, taskQueue: gpuTaskQueue(taskQueue), activities: { runGpuJob }, maxHeartbeatThrottleInterval: '1ms', ...deployment });
+  return gpu.runUntil(main.runUntil(async () => {
+    if (versioned) await makeTestVersionCurrent(env.client);
+    return fn();
+  }));
 }
 
 /** A file or bytes stored where an upload lands: what the uploadCompleted signal carries. */
