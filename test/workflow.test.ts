@@ -8,22 +8,12 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStorage } from '../activities/storage/local';
 import { incomingKey, progressQuery, uploadCompletedSignal, type VideoCommentaryInput } from '../workflows/definitions';
-import { FakeRunner, type FakeJob } from './helpers/fake-runner';
+import { fakeActions, fakeTracks, FakeRunner, type FakeJob } from './helpers/fake-runner';
 import { timeSkippingEnv } from './helpers/temporal';
 import { testPattern } from './helpers/videos';
 import { runWithVideoWorkers, storedUpload } from './helpers/video-workers';
 
 const hour = 3_600_000;
-const tracks = JSON.stringify({
-  video: { width: 160, height: 120, fps: 25, frames: 25, duration: 1 },
-  detector: {},
-  tracks: [{ id: 1, class: 'person', team: 0, color: [200, 30, 30], boxes: [] }, { id: 2, class: 'person', team: 1, color: [30, 30, 200], boxes: [] }],
-});
-const actions = JSON.stringify({
-  video: { width: 160, height: 120, fps: 25, duration: 1 },
-  model: { name: 'test', version: '1' },
-  events: [{ id: 'e1', start: 0.2, end: 0.8, trackIds: [1, 2], action: 'pass', confidence: 0.9 }],
-});
 
 let env: TestWorkflowEnvironment;
 let dir: string;
@@ -36,8 +26,8 @@ beforeAll(async () => {
   storage = new LocalStorage(join(dir, 'storage'));
   runner = new FakeRunner(storage, async () => env.currentTimeMs(), (spec): FakeJob =>
     spec.kind === 'mot'
-      ? { durationMs: 6 * hour, outputs: { 'tracks.json': tracks, 'tracks.txt': '' } }
-      : { durationMs: 0, outputs: { 'actions.json': actions } });
+      ? { durationMs: 6 * hour, outputs: { 'tracks.json': fakeTracks, 'tracks.txt': '' } }
+      : { durationMs: 0, outputs: { 'actions.json': fakeActions } });
 });
 
 afterAll(async () => {

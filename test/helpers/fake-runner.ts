@@ -71,3 +71,17 @@ export class FakeRunner implements GpuJobRunner {
     return [...this.jobs.values()];
   }
 }
+
+/** What a fake MOT job writes for a 1 s, 160×120 video: two players, one of each team. */
+export const fakeTracks = JSON.stringify({
+  video: { width: 160, height: 120, fps: 25, frames: 25, duration: 1 },
+  detector: {},
+  tracks: [{ id: 1, class: 'person', team: 0, color: [200, 30, 30], boxes: [] }, { id: 2, class: 'person', team: 1, color: [30, 30, 200], boxes: [] }],
+});
+
+/** What a fake action job writes for the same video: one pass between them. */
+export const fakeActions = JSON.stringify({
+  video: { width: 160, height: 120, fps: 25, duration: 1 },
+  model: { name: 'test', version: '1' },
+  events: [{ id: 'e1', start: 0.2, end: 0.8, trackIds: [1, 2], action: 'pass', confidence: 0.9 }],
+});

@@ -21,7 +21,7 @@ import { LocalStorage } from '../../activities/storage/local';
 import { projectRoot, workflowsPath } from '../../workers/tools';
 import { gpuTaskQueue, incomingKey, progressQuery, uploadCompletedSignal, type VideoCommentaryInput } from '../../workflows/definitions';
 import { retrainingWorkflowId, weightsArrivedSignal, type RetrainingInput } from '../../workflows/retraining-definitions';
-import { FakeRunner, type FakeJob } from '../helpers/fake-runner';
+import { fakeActions, fakeTracks, FakeRunner, type FakeJob } from '../helpers/fake-runner';
 import { writeHistory } from '../helpers/histories';
 import { localEnv } from '../helpers/temporal';
 import { testPattern } from '../helpers/videos';
@@ -31,17 +31,6 @@ const outDir = process.argv[2] ?? join(projectRoot, 'test', 'histories');
 const git = (...args: string[]) => execFileSync('git', args, { cwd: projectRoot, encoding: 'utf8' }).trim();
 /** The commit whose workflows ran, marked dirty when workflows/ differs from it. */
 const commit = git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--', 'workflows') ? '-dirty' : '');
-
-const tracks = JSON.stringify({
-  video: { width: 160, height: 120, fps: 25, frames: 25, duration: 1 },
-  detector: {},
-  tracks: [{ id: 1, class: 'person', team: 0, color: [200, 30, 30], boxes: [] }, { id: 2, class: 'person', team: 1, color: [30, 30, 200], boxes: [] }],
-});
-const actions = JSON.stringify({
-  video: { width: 160, height: 120, fps: 25, duration: 1 },
-  model: { name: 'record', version: '1' },
-  events: [{ id: 'e1', start: 0.2, end: 0.8, trackIds: [1, 2], action: 'pass', confidence: 0.9 }],
-});
 
 /** A training job's model archive whose metrics.json scores the candidate by its weight file's name (w-0.70.pt: 0.70). */
 function trainedModel(dir: string, spec: JobSpec): Buffer {
@@ -56,8 +45,8 @@ function trainedModel(dir: string, spec: JobSpec): Buffer {
 /** Jobs end at once, but the MOT job of the video named 'cancelled' runs for an hour. */
 function plan(dir: string, spec: JobSpec): FakeJob {
   if (spec.kind === 'train') return { durationMs: 0, outputs: { 'model.tar.gz': trainedModel(dir, spec) } };
-  if (spec.kind === 'mot') return { durationMs: spec.subject === 'cancelled' ? 3_600_000 : 0, outputs: { 'tracks.json': tracks, 'tracks.txt': '' } };
-  return { durationMs: 0, outputs: { 'actions.json': actions } };
+  if (spec.kind === 'mot') return { durationMs: spec.subject === 'cancelled' ? 3_600_000 : 0, outputs: { 'tracks.json': fakeTracks, 'tracks.txt': '' } };
+  return { durationMs: 0, outputs: { 'actions.json': fakeActions } };
 }
 
 async function save(client: Client, name: string, workflowId: string, runId?: string): Promise<void> {
