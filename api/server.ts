@@ -2,6 +2,7 @@
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { connectTemporalClient } from '../common/temporal-connection';
+import { startTracing } from '../common/tracing';
 import { join } from 'node:path';
 import express from 'express';
 import { createRunner, createStorage } from '../workers/wiring';
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   const logger = createLogger('bing-api', config.BING_LOG_LEVEL);
   if (!config.BING_API_KEYS?.size) throw new Error('BING_API_KEYS is not set: no one could call the API');
   const signer = new UrlSigner(urlSecret(config));
+  const tracing = startTracing('bing-api');
   const client = await connectTemporalClient(config);
   const { connection } = client;
   const storage = createStorage(config);
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
     server.close();
     server.closeAllConnections();
     await connection.close();
+    await tracing?.shutdown();
   };
   // Ctrl-C under npm start sends SIGINT to the process group and the launcher SIGTERM too: one shutdown.
   let stopping: Promise<void> | undefined;

@@ -5,7 +5,9 @@
 import { writeFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { clientConfigToToml, loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { ConfigError, type Config } from './config';
+import { tracingEnabled } from './tracing';
 
 export interface TemporalConnection {
   /** For `Connection.connect` and `NativeConnection.connect` alike. */
@@ -35,7 +37,9 @@ export function temporalConnection(config: TemporalDefaults, env: NodeJS.Process
 /** A client of the namespace the settings name; `client.connection.close()` ends it. */
 export async function connectTemporalClient(config: TemporalDefaults, env: NodeJS.ProcessEnv = process.env): Promise<Client> {
   const { connectionOptions, namespace } = temporalConnection(config, env);
-  return new Client({ connection: await Connection.connect(connectionOptions), namespace });
+  // With tracing on, workflow starts and signals carry the caller's span into the workflow.
+  const interceptors = tracingEnabled(env) ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : undefined;
+  return new Client({ connection: await Connection.connect(connectionOptions), namespace, interceptors });
 }
 
 /**

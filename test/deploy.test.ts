@@ -73,7 +73,7 @@ describe('the build output', () => {
     const { dependencies } = JSON.parse(await readFile(join(projectRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     const required = new Set<string>();
     for (const file of await scripts(distDir)) {
-      if (file.endsWith('workflow-bundle.js')) continue;
+      if (/workflow-bundle(-traced)?\.js$/.test(file)) continue;
       for (const [, name] of (await readFile(file, 'utf8')).matchAll(/require\("([^".][^"]*)"\)/g)) {
         const pkg = name!.split('/').slice(0, name!.startsWith('@') ? 2 : 1).join('/');
         if (!name!.startsWith('node:') && !builtinModules.includes(pkg)) required.add(pkg);

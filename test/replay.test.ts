@@ -1,10 +1,14 @@
 // Replays every recorded history in test/histories/ (test/histories/record.ts; README: Replay tests)
 // on the workflow code the worker runs: histories recorded on earlier commits prove that a deploy of
-// this code can take over requests and retraining runs that older workers started. A copy of
+// this code can take over requests and retraining runs that older workers started, with tracing off
+// and on (the OpenTelemetry workflow interceptors only add headers and a sink, no commands). A copy of
 // videoCommentary that schedules one more activity first must fail its replay.
 import { cp, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Resource } from '@opentelemetry/resources';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
 import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +49,12 @@ describe('replay of recorded histories', () => {
 
   it('replays every history on the workflow code the worker runs', async () => {
     expect(await replayErrors(workflowCode(), files)).toEqual({});
+  }, 120_000);
+
+  it('replays every history with the OpenTelemetry workflow interceptors: workflows started before tracing was switched on keep replaying', async () => {
+    const exporter = new InMemorySpanExporter();
+    const sinks = { exporter: makeWorkflowExporter(exporter, new Resource({ 'service.name': 'bing-replay' })) };
+    expect(await replayErrors({ ...workflowCode(true), sinks }, files)).toEqual({});
   }, 120_000);
 
   it('fails the replay of videoCommentary histories when the workflow schedules an activity the history lacks', async () => {

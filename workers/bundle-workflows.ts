@@ -8,10 +8,19 @@ import { bundleWorkflowCode, DefaultLogger, type WorkerOptions } from '@temporal
 import { workflowsPath } from './tools';
 
 export const workflowBundlePath = join(__dirname, 'workflow-bundle.js');
+/** The same workflows with the OpenTelemetry workflow interceptors, for a worker with tracing on. */
+export const tracedWorkflowBundlePath = join(__dirname, 'workflow-bundle-traced.js');
+export const tracingWorkflowModules = [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
 
-/** The worker's workflow code: the prebundled file when there is one, else the workflows to bundle. */
-export function workflowCode(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
-  return existsSync(workflowBundlePath) ? { workflowBundle: { codePath: workflowBundlePath } } : { workflowsPath };
+/**
+ * The worker's workflow code: the prebundled file when there is one, else the workflows to bundle.
+ * Traced: with the OpenTelemetry workflow interceptors, which export their spans through a sink the
+ * worker must then register (without it each activation would log an unregistered sink call).
+ */
+export function workflowCode(traced = false): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'interceptors'> {
+  const bundle = traced ? tracedWorkflowBundlePath : workflowBundlePath;
+  if (existsSync(bundle)) return { workflowBundle: { codePath: bundle } };
+  return traced ? { workflowsPath, interceptors: { workflowModules: tracingWorkflowModules } } : { workflowsPath };
 }
 
 /**
@@ -20,9 +29,12 @@ export function workflowCode(): Pick<WorkerOptions, 'workflowBundle' | 'workflow
  * names must be named here too.
  */
 async function main(): Promise<void> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
-  await writeFile(workflowBundlePath, code);
-  process.stdout.write(`workflow bundle: ${(code.length / 1024).toFixed(0)} KiB\n`);
+  const variants: [string, string[]][] = [[workflowBundlePath, []], [tracedWorkflowBundlePath, tracingWorkflowModules]];
+  for (const [path, workflowInterceptorModules] of variants) {
+    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), workflowInterceptorModules, logger: new DefaultLogger('WARN') });
+    await writeFile(path, code);
+    process.stdout.write(`workflow bundle: ${(code.length / 1024).toFixed(0)} KiB (${path})\n`);
+  }
 }
 
 if (require.main === module) {

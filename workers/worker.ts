@@ -1,5 +1,7 @@
 // The worker process: workflows and light activities on `bing`, GPU jobs on `bing-gpu`, whose
 // activity slots are the GPU quota.
+import type { Context as ActivityContext } from '@temporalio/activity';
+import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
@@ -13,10 +15,11 @@ import { becomeCurrent, buildId, workerDeployment } from './deployment';
 import { watchLocalWeights } from './local-weights-watcher';
 import { metricsTelemetry } from './telemetry';
 import { workflowCode } from './bundle-workflows';
+import { startTracing, type Tracing } from '../common/tracing';
 import { durationMs } from '../common/duration';
 import { commentarySettings, createRunner, createStorage, speechSettings } from './wiring';
 
-export async function createWorkers(config: Config, connection: NativeConnection, namespace: string): Promise<Worker[]> {
+export async function createWorkers(config: Config, connection: NativeConnection, namespace: string, tracing?: Tracing): Promise<Worker[]> {
   const storage = createStorage(config);
   const activities = createActivities({
     storage,
@@ -34,9 +37,14 @@ export async function createWorkers(config: Config, connection: NativeConnection
     shutdownGraceTime: config.BING_WORKER_SHUTDOWN_GRACE,
   } as const;
   const role = config.BING_WORKER_ROLE;
+  const { interceptors: workflowInterceptors, ...code } = workflowCode(tracing !== undefined);
+  const traced = tracing && {
+    interceptors: { ...workflowInterceptors, activity: [(ctx: ActivityContext) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx) })] },
+    sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
+  };
   return Promise.all([
-    ...(role === 'gpu' ? [] : [Worker.create({ ...common, taskQueue: config.BING_TASK_QUEUE, ...workflowCode(), activities: light })]),
-    ...(role === 'workflows' ? [] : [Worker.create({ ...common, taskQueue: gpuTaskQueue(config.BING_TASK_QUEUE), activities: { runGpuJob }, maxConcurrentActivityTaskExecutions: config.BING_GPU_SLOTS })]),
+    ...(role === 'gpu' ? [] : [Worker.create({ ...common, ...traced, taskQueue: config.BING_TASK_QUEUE, ...code, activities: light })]),
+    ...(role === 'workflows' ? [] : [Worker.create({ ...common, ...traced, taskQueue: gpuTaskQueue(config.BING_TASK_QUEUE), activities: { runGpuJob }, maxConcurrentActivityTaskExecutions: config.BING_GPU_SLOTS })]),
   ]);
 }
 
@@ -49,13 +57,15 @@ async function main(): Promise<void> {
   if (config.BING_WORKER_METRICS_ADDRESS) logger.info(`metrics on http://${config.BING_WORKER_METRICS_ADDRESS}/metrics`);
   const temporal = temporalConnection(config);
   const connection = await NativeConnection.connect(temporal.connectionOptions);
-  const workers = await createWorkers(config, connection, temporal.namespace);
+  const tracing = startTracing('bing-worker');
+  const workers = await createWorkers(config, connection, temporal.namespace, tracing);
   logger.info(`workers polling ${workers.map((w) => w.options.taskQueue).join(' and ')}`);
   const { deploymentName, buildId } = workerDeployment(config).version;
   logger.info(`deployment ${deploymentName}, version ${buildId}`);
   const watcher = await startLocalWeightsWatcher(config, logger);
   await Promise.all([...workers.map((w) => w.run()), setCurrentVersion(config, logger)]);
   watcher?.stop();
+  await tracing?.shutdown();
   await connection.close();
 }
 

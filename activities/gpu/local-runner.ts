@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as tar from 'tar';
 import type { Storage } from '../storage/storage';
 import { JobAlreadyExists, type GpuJobRunner, type JobDescription, type JobKind, type JobSpec } from './runner';
+import { tracer, traceparentEnv } from '../../common/tracing';
 
 interface JobState extends JobDescription {
   spec: JobSpec;
@@ -161,10 +162,16 @@ export class LocalJobRunner implements GpuJobRunner {
     const [command, ...args] = this.options.commands[spec.kind];
     if (!command) throw new Error(`no command configured for ${spec.kind} jobs`);
     const script = 'cd "$1" && shift && "$@" >>stdout.log 2>>stderr.log; echo $? >exit-code.tmp && mv exit-code.tmp exit-code';
-    const child = spawn('/bin/sh', ['-c', script, 'bing-job', dir, command, ...args], {
-      detached: true,
-      stdio: 'ignore',
-      env: { ...inheritedEnvironment(), ...this.options.environment, ...spec.environment, BING_JOB_ROOT: dir, BING_JOB_NAME: state.name },
+    const child = tracer().startActiveSpan('job launch', { attributes: { 'bing.job.name': state.name, 'bing.job.kind': spec.kind } }, (span) => {
+      try {
+        return spawn('/bin/sh', ['-c', script, 'bing-job', dir, command, ...args], {
+          detached: true,
+          stdio: 'ignore',
+          env: { ...inheritedEnvironment(), ...this.options.environment, ...spec.environment, BING_JOB_ROOT: dir, BING_JOB_NAME: state.name, ...traceparentEnv() },
+        });
+      } finally {
+        span.end();
+      }
     });
     child.unref();
     await this.writeState({ ...state, status: 'InProgress', pid: child.pid, starts: state.starts + 1, progress: 0 });
