@@ -11,7 +11,7 @@ import { WorkflowFailedError, type Client, type WorkflowHandleWithFirstExecution
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LocalJobRunner } from '../activities/gpu/local-runner';
 import { LocalStorage } from '../activities/storage/local';
 import { createApp } from '../api/app';
@@ -172,7 +172,9 @@ describe('completion webhooks of the videoCommentary workflow', () => {
     const receiver = await new Receiver([]).listen();
     await withWorkers('hooks-cancelled', async () => {
       const handle = await start('hooks-cancelled', 'hook2', receiver.url);
-      await handle.query(progressQuery);
+      // Cancelled while it waits for its upload, once its first activity is done: the time-skipping
+      // server fails a cancel that races that activity's completion (ACTIVITY_UNKNOWN) and hangs.
+      await vi.waitFor(async () => expect((await handle.query(progressQuery)).models).toBeDefined(), { timeout: 30_000, interval: 100 });
       await handle.cancel();
       await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
       const delivery = await delivered('hook2', handle);
