@@ -42,7 +42,9 @@ let clip: string;
 
 beforeAll(async () => {
   await ensureBuilt();
-  [temporal, moto] = await Promise.all([localEnv(), startMoto()]);
+  // startMoto sets the AWS variables in process.env at once: before the dev server's spawn reads the
+  // environment on another thread, which a change under it fails with EFAULT ("Bad address").
+  [moto, temporal] = await Promise.all([startMoto(), localEnv()]);
   storage = new S3Storage({ bucket, endpoint: moto.endpoint });
   await storage.client.send(new CreateBucketCommand({ Bucket: bucket }));
   root = await mkdtemp(join(tmpdir(), 'bing-topology-'));

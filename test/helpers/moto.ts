@@ -27,6 +27,7 @@ export function useDummyAwsCredentials(): void {
   delete process.env.AWS_PROFILE;
 }
 
+/** Sets the AWS variables in process.env before its first await: call it before starting any other server. */
 export async function startMoto(timeoutMs = 60_000): Promise<Moto> {
   if (!existsSync(motoServer)) throw new Error(`${motoServer} is missing: run infra/install-tools (npm ci runs it)`);
   useDummyAwsCredentials();
