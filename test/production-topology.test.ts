@@ -51,7 +51,8 @@ beforeAll(async () => {
   gpuBox = join(root, 'gpu-box');
   const dataDirs = ['api-2', 'worker-1', 'worker-2'].map((name) => join(root, name));
   await Promise.all([gpuBox, ...dataDirs].map((dir) => mkdir(dir)));
-  clip = (await makeClip({ seed: 29, outDir: join(root, 'clip'), seconds: 3 })).videoPath;
+  // Long enough that the MOT job is still running when the event stream shows it, on a quiet machine too.
+  clip = (await makeClip({ seed: 29, outDir: join(root, 'clip'), seconds: 12 })).videoPath;
 
   const shared = {
     PATH: process.env.PATH, HOME: process.env.HOME,
