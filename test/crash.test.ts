@@ -25,7 +25,7 @@ let completed: VideoStatus & { files: Record<string, string> };
 
 beforeAll(async () => {
   stack = await LocalStack.create({ BING_UPLOAD_IDLE_TIMEOUT: `${idleTimeoutMs / 1000}s` });
-  clip = (await makeClip({ seed: 103, outDir: join(stack.dataDir, 'clip'), seconds: 4 })).videoPath;
+  clip = (await makeClip({ seed: 103, outDir: join(stack.dataDir, 'clip'), seconds: 12 })).videoPath;
   await stack.start();
 }, 300_000);
 
