@@ -1,5 +1,5 @@
 // Stored files behind signed URLs (UrlSigner), streamed with HTTP Range so players can seek.
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { ObjectNotFound, type Storage } from '../../activities/storage/storage';
 import { HttpProblem } from '../problem';
 import type { UrlSigner } from '../signed-urls';
@@ -14,15 +14,24 @@ function contentType(key: string, stored: Record<string, string>): string {
   return contentTypes[extension] ?? stored.contentType ?? stored['content-type'] ?? 'application/octet-stream';
 }
 
-/** The byte range a Range header asks for, or undefined for the whole object; throws 416. */
-function byteRange(header: string | undefined, size: number): { start: number; end: number } | undefined {
-  if (!header) return undefined;
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!match || (match[1] === '' && match[2] === '')) throw new HttpProblem(416, 'Range not satisfiable', `bad range ${header}`);
-  const start = match[1] === '' ? Math.max(0, size - Number(match[2])) : Number(match[1]);
-  const end = match[1] === '' || match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
-  if (start > end || start >= size) throw new HttpProblem(416, 'Range not satisfiable', `the file has ${size} bytes`);
-  return { start, end };
+/**
+ * The byte range a Range header asks for (Express's req.range, range-parser), or undefined for the
+ * whole object; throws 416. One range only. A suffix longer than the file is the whole file (RFC
+ * 9110 14.1.3), which range-parser 1.x refuses as unsatisfiable.
+ */
+function byteRange(req: Request, size: number): { start: number; end: number } | undefined {
+  const ranges = req.range(size);
+  if (ranges === undefined) return undefined;
+  const header = req.get('range')!;
+  if (ranges === -2 || (ranges !== -1 && (ranges.type !== 'bytes' || ranges.length !== 1))) {
+    throw new HttpProblem(416, 'Range not satisfiable', `bad range ${header}`);
+  }
+  if (ranges === -1) {
+    const suffix = /^bytes=-(\d+)$/.exec(header.trim());
+    if (suffix && Number(suffix[1]) > 0 && size > 0) return { start: 0, end: size - 1 };
+    throw new HttpProblem(416, 'Range not satisfiable', `the file has ${size} bytes`);
+  }
+  return ranges[0];
 }
 
 export function filesRouter(storage: Storage, signer: UrlSigner): Router {
@@ -35,7 +44,7 @@ export function filesRouter(storage: Storage, signer: UrlSigner): Router {
     }
     const info = await storage.head(key);
     if (!info) throw new HttpProblem(404, 'Not found', 'the file is no longer stored');
-    const range = byteRange(req.get('range'), info.size);
+    const range = byteRange(req, info.size);
     res.setHeader('accept-ranges', 'bytes');
     res.setHeader('content-type', contentType(key, info.metadata));
     res.setHeader('cache-control', 'private, max-age=300');
