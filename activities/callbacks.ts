@@ -6,7 +6,7 @@ import { request as httpsRequest } from 'node:https';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { Webhook } from 'standardwebhooks';
 import { CallbackUrlRefused, parseCallbackUrl, publicOnlyLookup } from '../common/callback-url';
-import type { CallbackDelivery, CallbackDeliveryInput, CallbackRefusal } from '../workflows/definitions';
+import type { CallbackDelivery, CallbackDeliveryInput, CallbackRefusal } from '../contracts/video-commentary';
 
 export interface CallbackSettings {
   /** BING_CALLBACK_SECRET, whsec_…; without it no event can be signed. */

@@ -1,4 +1,4 @@
-import type { VideoManifest } from '../workflows/definitions';
+import type { VideoManifest } from '../contracts/video-commentary';
 import type { Storage } from './storage/storage';
 
 

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { IngestedSource, UploadCompleted, VideoFacts } from '../workflows/definitions';
+import type { IngestedSource, UploadCompleted, VideoFacts } from '../contracts/video-commentary';
 import { badInput } from './failures';
 import { NotAVideo, probeVideo } from './probe';
 import type { Storage } from './storage/storage';

@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { SAFE_VIDEO_INPUT } from '../common/video-input';
-import type { VideoFacts } from '../workflows/definitions';
+import type { VideoFacts } from '../contracts/video-commentary';
 
 const run = promisify(execFile);
 

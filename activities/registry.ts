@@ -1,50 +1,11 @@
-// The model registry, models/{kind}/registry.json: every trained version of a kind, where it came
-// from, how it scored, whether it was promoted or rejected and why, and which version is current.
+// Reading and updating the model registry (contracts/registry.ts), models/{kind}/registry.json.
 // Version 1 is the built-in model; trained versions count up from 2. Every change is a conditional
 // write, so no entry is ever lost to a concurrent writer.
-import { z } from 'zod';
+import { registryKey, type ModelKind } from '../contracts/models';
+import { registrySchema, type Registry } from '../contracts/registry';
 import { badInput } from './failures';
-import { registryKey, type ModelKind } from './models';
 import type { Storage } from './storage/storage';
 import { versionedDocuments } from './storage/versioned';
-
-const scores = z.record(z.string(), z.number());
-
-/** metrics.json of a training job: scores of the candidate and of the current model on one held-out set. */
-export const trainingMetricsSchema = z.looseObject({
-  metric: z.string().min(1),
-  candidate: scores,
-  current: scores,
-});
-export type TrainingMetrics = z.infer<typeof trainingMetricsSchema>;
-
-const weightsSchema = z.object({
-  bucket: z.string().optional(),
-  key: z.string(),
-  versionId: z.string().optional(),
-  etag: z.string().optional(),
-  size: z.number(),
-  eventTime: z.string(),
-});
-
-const entrySchema = z.object({
-  version: z.string(),
-  status: z.enum(['promoted', 'rejected']),
-  reason: z.string(),
-  source: weightsSchema,
-  model: z.string(),
-  metrics: trainingMetricsSchema,
-  trainingJob: z.string(),
-  createdAt: z.string(),
-});
-export type RegistryEntry = z.infer<typeof entrySchema>;
-
-const registrySchema = z.object({
-  kind: z.string(),
-  current: z.string().nullable(),
-  versions: z.array(entrySchema),
-});
-export type Registry = z.infer<typeof registrySchema>;
 
 export const builtinVersion = '1';
 

@@ -3,10 +3,11 @@
 import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Parser, type ReadEntry } from 'tar';
-import type { WeightsArrived } from '../workflows/retraining-definitions';
+import type { WeightsArrived } from '../contracts/retraining';
 import { badInput } from './failures';
-import { modelKey, type ModelKind } from './models';
-import { nextVersion, readRegistry, trainingMetricsSchema, updateRegistry, type TrainingMetrics } from './registry';
+import { modelKey, type ModelKind } from '../contracts/models';
+import { trainingMetricsSchema, type TrainingMetrics } from '../contracts/registry';
+import { nextVersion, readRegistry, updateRegistry } from './registry';
 import { S3Storage } from './storage/s3';
 import type { Storage } from './storage/storage';
 

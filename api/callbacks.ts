@@ -3,7 +3,7 @@
 import type { Request } from 'express';
 import { CallbackUrlRefused, checkCallbackUrl } from '../common/callback-url';
 import type { Config } from '../common/config';
-import type { CallbackTarget } from '../workflows/definitions';
+import type { CallbackTarget } from '../contracts/video-commentary';
 import { HttpProblem } from './problem';
 
 export interface CallbackPolicy {

@@ -4,7 +4,7 @@
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { searchAttributes, stageNames } from '../workflows/definitions';
+import { searchAttributes, stageNames } from '../contracts/video-commentary';
 
 /** This process's metrics: one set however many apps it serves. */
 const processRegistry = new Registry();

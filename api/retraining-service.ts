@@ -3,12 +3,12 @@
 // state, pause and resume for the API and the CLI.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../common/config';
-import type { ModelKind } from '../activities/models';
+import type { ModelKind } from '../contracts/models';
 import type { retraining } from '../workflows/retraining';
 import {
   pauseSignal, resumeSignal, retrainingStateQuery, retrainingWorkflowId, weightsArrivedSignal,
   type RetrainingInput, type RetrainingState, type WeightsArrived,
-} from '../workflows/retraining-definitions';
+} from '../contracts/retraining';
 import { parseStorageEvent, weightSources, type ParsedEvents, type WeightSources } from './weight-events';
 
 export interface RetrainingSettings {

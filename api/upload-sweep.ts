@@ -15,7 +15,7 @@ import { rm, stat } from 'node:fs/promises';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { LocalStorage } from '../activities/storage/local';
-import { incomingKey, progressQuery, searchAttributes } from '../workflows/definitions';
+import { incomingKey, progressQuery, searchAttributes } from '../contracts/video-commentary';
 import { resumableUpload, type VideosService } from './videos-service';
 
 export interface UploadSweepOptions {

@@ -10,7 +10,7 @@ import type { completionCallback } from '../workflows/completion-callback';
 import {
   callbackWorkflowId, progressQuery, searchAttributes, stageNames, uploadCompletedSignal, uploadFailedSignal,
   type CallbackProgress, type CallbackRefusal, type CallbackTarget, type Progress, type Stage, type UploadCompleted, type VideoCommentaryInput, type VideoManifest,
-} from '../workflows/definitions';
+} from '../contracts/video-commentary';
 import type { videoCommentary } from '../workflows/video-commentary';
 
 export type RequestStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out' | 'continued_as_new';

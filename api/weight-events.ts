@@ -4,8 +4,9 @@
 // reported as ignored, with the reason.
 import { z } from 'zod';
 import type { Config } from '../common/config';
-import { modelKinds, type ModelKind } from '../activities/models';
-import { isWeightFile, weightFileExtensions, type WeightsArrived } from '../workflows/retraining-definitions';
+import { modelKinds, type ModelKind } from '../contracts/models';
+import type { WeightsArrived } from '../contracts/retraining';
+import { isWeightFile, weightFileExtensions } from '../contracts/weight-files';
 
 /** Where a kind's weight files arrive: a bucket (absent: BING's own storage) and a key prefix. */
 export interface WeightSource {

@@ -27,7 +27,7 @@ import { freePort } from '../test/helpers/ports';
 import { localEnv } from '../test/helpers/temporal';
 import { projectRoot } from '../workers/tools';
 import { createStorage } from '../workers/wiring';
-import { incomingKey } from '../workflows/definitions';
+import { incomingKey } from '../contracts/video-commentary';
 import { mib, readRss, watchPeakRss } from './process-rss';
 import { startTusd, tusdBinary, tusdVersion } from './tusd';
 

@@ -15,7 +15,7 @@ import { RetrainingService } from '../api/retraining-service';
 import { noRetraining } from './helpers/retraining';
 import { keyedVideoId } from '../api/routes/videos';
 import { VideosService } from '../api/videos-service';
-import { incomingKey } from '../workflows/definitions';
+import { incomingKey } from '../contracts/video-commentary';
 import { listenOnLoopback } from './helpers/http';
 import { localEnv } from './helpers/temporal';
 

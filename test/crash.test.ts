@@ -11,7 +11,7 @@ import { LocalStorage } from '../activities/storage/local';
 import { cutUploadReason, sweepCutUploads } from '../api/upload-sweep';
 import { VideosService, type VideoStatus } from '../api/videos-service';
 import { createLogger } from '../common/logger';
-import { incomingKey } from '../workflows/definitions';
+import { incomingKey } from '../contracts/video-commentary';
 import { makeClip } from './fixtures/clip';
 import { LocalStack } from './helpers/stack';
 

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngest, sourceKey } from '../activities/ingest';
 import { probeVideo } from '../activities/probe';
 import { LocalStorage } from '../activities/storage/local';
-import { incomingKey, progressQuery, uploadCompletedSignal } from '../workflows/definitions';
+import { incomingKey, progressQuery, uploadCompletedSignal } from '../contracts/video-commentary';
 import { FakeRunner } from './helpers/fake-runner';
 import { timeSkippingEnv } from './helpers/temporal';
 import { runWithVideoWorkers, storedUpload } from './helpers/video-workers';

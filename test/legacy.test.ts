@@ -20,7 +20,7 @@ import { UrlSigner } from '../api/signed-urls';
 import { VideosService } from '../api/videos-service';
 import { videoWorkflowId } from '../common/ids';
 import { defaultUploadLimits } from '../api/upload-admission';
-import { incomingKey, searchAttributes, uploadFailedSignal } from '../workflows/definitions';
+import { incomingKey, searchAttributes, uploadFailedSignal } from '../contracts/video-commentary';
 import { expectProblem, signalled, uploadSignal } from './helpers/api-checks';
 import { listenOnLoopback } from './helpers/http';
 import { noRetraining } from './helpers/retraining';

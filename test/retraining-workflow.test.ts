@@ -12,16 +12,16 @@ import { Worker } from '@temporalio/worker';
 import * as tar from 'tar';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createActivities } from '../activities';
-import type { JobSpec } from '../activities/gpu/runner';
-import type { ModelKind } from '../activities/models';
+import type { JobSpec } from '../contracts/gpu-jobs';
+import type { ModelKind } from '../contracts/models';
 import { readRegistry } from '../activities/registry';
 import { LocalStorage } from '../activities/storage/local';
 import { RetrainingService } from '../api/retraining-service';
 import { workflowsPath } from '../workers/tools';
-import { gpuTaskQueue } from '../workflows/definitions';
+import { gpuTaskQueue } from '../contracts/video-commentary';
 import {
   retrainingStateQuery, retrainingWorkflowId, weightsArrivedSignal, weightsIdentity, type RetrainingState, type WeightsArrived,
-} from '../workflows/retraining-definitions';
+} from '../contracts/retraining';
 import { FakeRunner, type FakeJob } from './helpers/fake-runner';
 import { noRetraining } from './helpers/retraining';
 import { timeSkippingEnv } from './helpers/temporal';

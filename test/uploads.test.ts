@@ -31,7 +31,7 @@ import { defaultUploadLimits, uploadLimits } from '../api/upload-admission';
 import { VideosService, type VideoStatus } from '../api/videos-service';
 import { loadConfig } from '../common/config';
 import { videoWorkflowId } from '../common/ids';
-import { incomingKey, searchAttributes } from '../workflows/definitions';
+import { incomingKey, searchAttributes } from '../contracts/video-commentary';
 import { listenOnLoopback } from './helpers/http';
 import { FakeRunner, type FakeJob } from './helpers/fake-runner';
 import { startMoto, type Moto } from './helpers/moto';

@@ -25,7 +25,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { completionCallback } from '../workflows/completion-callback';
 import {
   callbackWorkflowId, progressQuery, uploadCompletedSignal, uploadFailedSignal, type CallbackEvent, type VideoCommentaryInput,
-} from '../workflows/definitions';
+} from '../contracts/video-commentary';
 import { FakeRunner, type FakeJob } from './helpers/fake-runner';
 import { listenOnLoopback } from './helpers/http';
 import { noRetraining } from './helpers/retraining';

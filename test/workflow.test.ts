@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStorage } from '../activities/storage/local';
-import { incomingKey, progressQuery, uploadCompletedSignal, type VideoCommentaryInput } from '../workflows/definitions';
+import { incomingKey, progressQuery, uploadCompletedSignal, type VideoCommentaryInput } from '../contracts/video-commentary';
 import { fakeActions, fakeTracks, FakeRunner, type FakeJob } from './helpers/fake-runner';
 import { timeSkippingEnv } from './helpers/temporal';
 import { testPattern } from './helpers/videos';

@@ -13,7 +13,7 @@ import { killJobProcesses } from '../activities/gpu/local-runner';
 import { loadConfig } from '../common/config';
 import { devServerEnv, temporalConnection } from '../common/temporal-connection';
 import { keptSecret } from '../common/secret-file';
-import { searchAttributeTypes } from '../workflows/definitions';
+import { searchAttributeTypes } from '../contracts/video-commentary';
 import { projectRoot, temporalCli } from './tools';
 import { jobsDir } from './wiring';
 

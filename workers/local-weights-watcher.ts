@@ -3,11 +3,11 @@
 // held still for one scan (so a file still being copied is not taken half-written).
 import { stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { modelKinds } from '../activities/models';
+import { modelKinds } from '../contracts/models';
 import type { LocalStorage } from '../activities/storage/local';
 import type { RetrainingService } from '../api/retraining-service';
 import { localIncomingPrefix } from '../api/weight-events';
-import { isWeightFile } from '../workflows/retraining-definitions';
+import { isWeightFile } from '../contracts/weight-files';
 
 export interface WatcherOptions {
   storage: LocalStorage;

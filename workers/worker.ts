@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { createActivities } from '../activities';
 import { LocalStorage } from '../activities/storage/local';
 import { RetrainingService, retrainingSettings } from '../api/retraining-service';
-import { gpuTaskQueue } from '../workflows/definitions';
+import { gpuTaskQueue } from '../contracts/video-commentary';
 import { loadConfig, type Config } from '../common/config';
 import { createLogger } from '../common/logger';
 import { connectTemporalClient, temporalConnection } from '../common/temporal-connection';

@@ -10,7 +10,7 @@ import {
   callbackWorkflowId,
   type CallbackDeliveryInput, type CallbackEvent, type CallbackProgress, type CallbackRefusal, type Progress, type StageName,
   type VideoCommentaryInput, type VideoManifest,
-} from './definitions';
+} from '../contracts/video-commentary';
 import { reasonOf } from './failure-reason';
 
 const { deliverCallback } = proxyActivities<Activities>({

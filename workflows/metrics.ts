@@ -2,8 +2,8 @@
 // exports them beside its own temporal_ metrics, and the SDK emits nothing while a workflow replays,
 // so a request is counted once however often its history is replayed. Metrics never touch history.
 import { ActivityFailure, ApplicationFailure, isCancellation, metricMeter, TimeoutFailure } from '@temporalio/workflow';
-import type { StageName } from './definitions';
-import type { RetrainingOutcome } from './retraining-definitions';
+import type { StageName } from '../contracts/video-commentary';
+import type { RetrainingOutcome } from '../contracts/retraining';
 
 /** Bucket bounds (seconds) of the stage histogram, for the worker's Runtime.install. */
 export const stageSecondsBuckets = { bing_stage_seconds: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600] };

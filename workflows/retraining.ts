@@ -7,15 +7,15 @@ import {
   setCurrentDetails, setHandler, setWorkflowOptions, sleep, workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { TrainingMetrics } from '../activities/registry';
-import { gpuTaskQueue } from './definitions';
+import type { TrainingMetrics } from '../contracts/registry';
+import { gpuTaskQueue } from '../contracts/video-commentary';
 import { durationMs } from './duration';
 import { reasonOf } from './failure-reason';
 import { retrainingOutcome } from './metrics';
 import {
   pauseSignal, recentOutcomes, resumeSignal, retrainingStateQuery, seenKept, weightsArrivedSignal, weightsIdentity,
   type RetrainingInput, type RetrainingOutcome, type RetrainingState, type WeightsArrived,
-} from './retraining-definitions';
+} from '../contracts/retraining';
 
 const retry = { initialInterval: '1s', maximumInterval: '1 minute', nonRetryableErrorTypes: ['BadInput'] };
 const { prepareTraining, readTrainingMetrics, recordCandidate } = proxyActivities<Activities>({ startToCloseTimeout: '2 hours', retry });

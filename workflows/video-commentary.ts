@@ -11,7 +11,7 @@ import {
   gpuTaskQueue, incomingKey, progressQuery, resultsPrefix, searchAttributes, stageNames, uploadCompletedSignal, uploadFailedSignal,
   type IngestedSource, type Progress, type Stage, type StageName, type StageProgress, type UploadCompleted,
   type VideoCommentaryInput, type VideoManifest,
-} from './definitions';
+} from '../contracts/video-commentary';
 import { initCallback, startCallback } from './completion-callback';
 import { reasonOf } from './failure-reason';
 import { requestCompleted, requestFailed, requestStarted, stageDone } from './metrics';

@@ -1,5 +1,5 @@
 // Shows a request's stages as progress bars: redrawn in place on a terminal, one line per change otherwise.
-import { stageNames } from '../../workflows/definitions';
+import { stageNames } from '../../contracts/video-commentary';
 import type { VideoStatus } from '../videos-service';
 
 const width = 24;

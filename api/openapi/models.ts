@@ -1,7 +1,7 @@
 // /v1/models: the registry of each model kind and its retraining; /v1/events/s3: the storage-event webhook.
 import { z } from 'zod';
-import { modelKinds } from '../../activities/models';
-import { weightFileExtensions } from '../../workflows/retraining-definitions';
+import { modelKinds } from '../../contracts/models';
+import { weightFileExtensions } from '../../contracts/weight-files';
 import { storageEventSchema } from '../weight-events';
 import { json, jsonBody, problems, registerRoute, registry } from './registry';
 

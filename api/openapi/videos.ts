@@ -1,7 +1,7 @@
 // /v1/videos: upload (raw body or multipart/form-data), list, status, events, commentary, cancel, rerun.
 import { z } from 'zod';
 import { userIdPattern } from '../../common/ids';
-import { stageNames } from '../../workflows/definitions';
+import { stageNames } from '../../contracts/video-commentary';
 import { pageTokenPattern } from '../page-tokens';
 import { HttpProblem } from '../problem';
 import { parse } from './parse';

@@ -5,7 +5,7 @@
 import { Router } from 'express';
 import { newVideoId } from '../../common/ids';
 import type { ObjectInfo, Storage } from '../../activities/storage/storage';
-import { incomingKey } from '../../workflows/definitions';
+import { incomingKey } from '../../contracts/video-commentary';
 import { bodyIdleTimeout, idleCut } from '../body-idle-timeout';
 import { requestCallback, type CallbackPolicy } from '../callbacks';
 import { requireLegacyKey } from '../legacy/api-key';

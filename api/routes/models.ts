@@ -3,7 +3,7 @@
 import { Router, type Request } from 'express';
 import type { Logger } from 'pino';
 import { Readable } from 'node:stream';
-import { modelKinds, type ModelKind } from '../../activities/models';
+import { modelKinds, type ModelKind } from '../../contracts/models';
 import { readRegistry } from '../../activities/registry';
 import type { Storage } from '../../activities/storage/storage';
 import { kindParams, weightsQuery } from '../openapi/models';

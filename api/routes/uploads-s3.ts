@@ -12,7 +12,7 @@ import { S3Storage } from '../../activities/storage/s3';
 import type { Storage } from '../../activities/storage/storage';
 import { durationMs } from '../../common/duration';
 import { isVideoId, newVideoId, videoWorkflowId } from '../../common/ids';
-import { incomingKey } from '../../workflows/definitions';
+import { incomingKey } from '../../contracts/video-commentary';
 import { parse } from '../openapi/parse';
 import { s3CompleteRequest, s3UploadRequest } from '../openapi/uploads';
 import { bodyIdleTimeout } from '../body-idle-timeout';

@@ -18,7 +18,7 @@ import { ERRORS, Upload, type DataStore } from '@tus/server';
 import { LocalStorage, writeBufferBytes } from '../../activities/storage/local';
 import { S3Storage } from '../../activities/storage/s3';
 import type { ObjectInfo, Storage } from '../../activities/storage/storage';
-import { incomingKey, type UploadCompleted } from '../../workflows/definitions';
+import { incomingKey, type UploadCompleted } from '../../contracts/video-commentary';
 
 /** The finished file is not the one the client declared in its metadata's sha256. */
 export class ChecksumMismatch extends Error {}

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import type { Storage } from '../../activities/storage/storage';
 import { durationMs } from '../../common/duration';
 import { isVideoId, newVideoId, videoWorkflowId } from '../../common/ids';
-import { incomingKey, type CallbackTarget } from '../../workflows/definitions';
+import { incomingKey, type CallbackTarget } from '../../contracts/video-commentary';
 import { tusMetadata } from '../openapi/uploads';
 import { parseTeams } from '../openapi/videos';
 import { bodyIdleTimeout } from '../body-idle-timeout';

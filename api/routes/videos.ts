@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Router, type Request, type Response } from 'express';
 import { isVideoId, newVideoId, videoWorkflowId } from '../../common/ids';
 import { ObjectNotFound, type Storage } from '../../activities/storage/storage';
-import { incomingKey, resultsPrefix } from '../../workflows/definitions';
+import { incomingKey, resultsPrefix } from '../../contracts/video-commentary';
 import { parse } from '../openapi/parse';
 import { commentaryQuery, listQuery, parseTeams, uploadHeaders, uploadSettings } from '../openapi/videos';
 import { pageTokens } from '../page-tokens';

@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { expect } from 'vitest';
 import { videoWorkflowId } from '../../common/ids';
-import { uploadCompletedSignal, type UploadCompleted } from '../../workflows/definitions';
+import { uploadCompletedSignal, type UploadCompleted } from '../../contracts/video-commentary';
 
 /** The answer is problem+json with this status, and its "title: detail" matches. */
 export async function expectProblem(res: Response, status: number, detail: RegExp): Promise<void> {

@@ -1,7 +1,7 @@
 // Temporal servers for tests, from the binaries infra/install-tools installed.
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { searchAttributes, searchAttributeTypes } from '../../workflows/definitions';
+import { searchAttributes, searchAttributeTypes } from '../../contracts/video-commentary';
 import { temporalCli, temporalTestServer } from '../../workers/tools';
 
 const { IndexedValueType } = temporal.api.enums.v1;

@@ -4,7 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import type { Storage } from '../../activities/storage/storage';
-import { gpuTaskQueue, incomingKey, type UploadCompleted } from '../../workflows/definitions';
+import { gpuTaskQueue, incomingKey, type UploadCompleted } from '../../contracts/video-commentary';
 import { workflowsPath } from '../../workers/tools';
 import { makeTestVersionCurrent, testDeployment } from './deployment';
 

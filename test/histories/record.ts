@@ -16,11 +16,11 @@ import { WorkflowContinuedAsNewError, type Client, type WorkflowHandle } from '@
 import { Worker } from '@temporalio/worker';
 import * as tar from 'tar';
 import { createActivities } from '../../activities';
-import type { JobSpec } from '../../activities/gpu/runner';
+import type { JobSpec } from '../../contracts/gpu-jobs';
 import { LocalStorage } from '../../activities/storage/local';
 import { projectRoot, workflowsPath } from '../../workers/tools';
-import { gpuTaskQueue, incomingKey, progressQuery, uploadCompletedSignal, type VideoCommentaryInput } from '../../workflows/definitions';
-import { retrainingWorkflowId, weightsArrivedSignal, type RetrainingInput } from '../../workflows/retraining-definitions';
+import { gpuTaskQueue, incomingKey, progressQuery, uploadCompletedSignal, type VideoCommentaryInput } from '../../contracts/video-commentary';
+import { retrainingWorkflowId, weightsArrivedSignal, type RetrainingInput } from '../../contracts/retraining';
 import { fakeActions, fakeTracks, FakeRunner, type FakeJob } from '../helpers/fake-runner';
 import { writeHistory } from '../helpers/histories';
 import { localEnv } from '../helpers/temporal';

@@ -1,19 +1,12 @@
 // What the retraining workflow shares with the doors that feed it (SQS consumer, webhook, local
 // watcher, upload route) and with the API that shows its state.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { ModelKind } from '../activities/models';
-import type { TrainingMetrics } from '../activities/registry';
+import type { ModelKind } from './models';
+import type { TrainingMetrics, weightsFileSchema } from './registry';
+import type { z } from 'zod';
 
 /** One new weight file, as an S3 event names it. */
-export interface WeightsArrived {
-  /** The bucket the event came from; absent for local storage. */
-  bucket?: string;
-  key: string;
-  versionId?: string;
-  etag?: string;
-  size: number;
-  eventTime: string;
-}
+export type WeightsArrived = z.infer<typeof weightsFileSchema>;
 
 export interface RetrainingInput {
   kind: ModelKind;
@@ -67,9 +60,6 @@ export const retrainingWorkflowId = (kind: ModelKind): string => `retraining-${k
 
 /** A weight file is the same file when its key and version (or content tag) are. */
 export const weightsIdentity = (w: WeightsArrived): string => `${w.bucket ?? ''}/${w.key}#${w.versionId ?? w.etag ?? ''}`;
-
-export const weightFileExtensions = ['.pt', '.pth', '.safetensors', '.onnx', '.tar.gz'] as const;
-export const isWeightFile = (key: string): boolean => weightFileExtensions.some((ext) => key.toLowerCase().endsWith(ext));
 
 export const weightsArrivedSignal = defineSignal<[WeightsArrived]>('weightsArrived');
 export const pauseSignal = defineSignal('pause');

@@ -35,11 +35,14 @@ export interface UploadCompleted {
   sha256?: string;
 }
 
+export const languages = ['en', 'ko'] as const;
+export type Language = (typeof languages)[number];
+
 export interface VideoCommentaryInput {
   videoId: string;
   userId: string;
   fileName: string;
-  language: 'en' | 'ko';
+  language: Language;
   style?: 'play-by-play' | 'summary';
   /** Team names used in the commentary instead of shirt colours, e.g. {0: 'Reds', 1: 'Blues'}. */
   teamNames?: { 0?: string; 1?: string };
