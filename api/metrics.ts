@@ -3,17 +3,13 @@
 // it carries no user, video or key, only totals (block it at the proxy if even those are private).
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { uploadRegistry } from '../client/upload-metrics';
 import { searchAttributes, stageNames } from '../contracts/video-commentary';
 
 /** This process's metrics: one set however many apps it serves. */
 const processRegistry = new Registry();
 collectDefaultMetrics({ register: processRegistry });
-
-/** Counted once a finished upload is handed to its request, whichever door it came through. */
-export const uploadedBytes = new Counter({
-  name: 'bing_uploaded_bytes_total', help: 'Bytes of the uploads handed to their requests', registers: [processRegistry],
-});
 
 export function metricsRouter(client: Client): Router {
   const appRegistry = new Registry();
@@ -33,7 +29,7 @@ export function metricsRouter(client: Client): Router {
       });
     },
   });
-  const registry = Registry.merge([processRegistry, appRegistry]);
+  const registry = Registry.merge([processRegistry, uploadRegistry, appRegistry]);
   return Router().get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });

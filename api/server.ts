@@ -13,10 +13,10 @@ import { createApp } from './app';
 import { callbackPolicy } from './callbacks';
 import { uploadLimits } from './upload-admission';
 import { legacyRequestOn } from './legacy/switch';
-import { RetrainingService, retrainingSettings } from './retraining-service';
+import { RetrainingService, retrainingSettings } from '../client/retraining-service';
 import { UploadDrain } from './shutdown';
 import { startUploadSweep } from './upload-sweep';
-import { VideosService } from './videos-service';
+import { VideosService } from '../client/videos-service';
 
 async function main(): Promise<void> {
   const config = loadConfig();

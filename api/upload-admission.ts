@@ -5,7 +5,7 @@ import type { Storage } from '../activities/storage/storage';
 import { loadConfig, type Config } from '../common/config';
 import { durationMs } from '../common/duration';
 import { HttpProblem } from './problem';
-import type { VideosService } from './videos-service';
+import type { VideosService } from '../client/videos-service';
 
 export interface UploadLimits {
   /** A body that sends nothing for this long is cut with 408 (BING_UPLOAD_IDLE_TIMEOUT). */

@@ -16,7 +16,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { LocalStorage } from '../activities/storage/local';
 import { incomingKey, progressQuery, searchAttributes } from '../contracts/video-commentary';
-import { resumableUpload, type VideosService } from './videos-service';
+import { resumableUpload, type VideosService } from '../client/videos-service';
 
 export interface UploadSweepOptions {
   client: Client;

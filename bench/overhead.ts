@@ -2,7 +2,7 @@
 // end of an upload to its MOT job's start, and the whole request less the jobs' own time.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { VideoStatus } from '../api/videos-service';
+import type { VideoStatus } from '../client/videos-service';
 import { LocalStack } from '../test/helpers/stack';
 import { testPattern } from '../test/helpers/videos';
 

@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalJobRunner } from '../activities/gpu/local-runner';
+import { LocalJobView } from '../activities/gpu/local-job-view';
 import { LocalStorage } from '../activities/storage/local';
 import { UrlSigner } from '../api/signed-urls';
 import { createApp } from '../api/app';
-import { RetrainingService } from '../api/retraining-service';
+import { RetrainingService } from '../client/retraining-service';
 import { noRetraining } from './helpers/retraining';
 import { keyedVideoId } from '../api/routes/videos';
-import { VideosService } from '../api/videos-service';
+import { VideosService } from '../client/videos-service';
 import { incomingKey } from '../contracts/video-commentary';
 import { listenOnLoopback } from './helpers/http';
 import { localEnv } from './helpers/temporal';
@@ -36,7 +36,7 @@ beforeAll(async () => {
   const app = createApp({
     client: env.client,
     videos: new VideosService(env.client, 'api-test-no-worker'),
-    runner: new LocalJobRunner({ jobsDir: join(dir, 'jobs'), storage, commands: { mot: [], action: [], train: [] }, stopGraceMs: 0 }),
+    jobs: new LocalJobView(join(dir, 'jobs')),
     signer: new UrlSigner('a-test-secret-of-thirty-two-chars!'),
     storage, apiKeys: keys, maxUploadBytes, legacyBodyLimit: 10_000, tusDir: join(dir, 'tus'), uploadTimeout: '1h', retraining: new RetrainingService(env.client, noRetraining), webhookSecret, logger: pino({ level: 'silent' }),
   });

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStorage } from '../activities/storage/local';
 import { cutUploadReason, sweepCutUploads } from '../api/upload-sweep';
-import { VideosService, type VideoStatus } from '../api/videos-service';
+import { VideosService, type VideoStatus } from '../client/videos-service';
 import { createLogger } from '../common/logger';
 import { incomingKey } from '../contracts/video-commentary';
 import { makeClip } from './fixtures/clip';

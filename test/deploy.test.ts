@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { VideoStatus } from '../api/videos-service';
+import type { VideoStatus } from '../client/videos-service';
 import { configVariables } from '../common/config';
 import { projectRoot } from '../workers/tools';
 import { makeClip } from './fixtures/clip';

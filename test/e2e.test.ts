@@ -10,7 +10,7 @@ import { WebVTTParser } from 'webvtt-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Language } from '../activities/commentary/actions';
 import { containsHangul } from '../activities/commentary/grounding';
-import type { VideoStatus } from '../api/videos-service';
+import type { VideoStatus } from '../client/videos-service';
 import { makeClip } from './fixtures/clip';
 import { probe } from './helpers/probe';
 import { LocalStack } from './helpers/stack';

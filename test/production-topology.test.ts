@@ -15,7 +15,7 @@ import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3Storage } from '../activities/storage/s3';
-import type { VideoStatus } from '../api/videos-service';
+import type { VideoStatus } from '../client/videos-service';
 import { videoWorkflowId } from '../common/ids';
 import { makeClip } from './fixtures/clip';
 import { BingApi } from './helpers/bing-api';

@@ -18,9 +18,9 @@ import { LocalJobRunner } from '../activities/gpu/local-runner';
 import { readRegistry } from '../activities/registry';
 import { S3Storage } from '../activities/storage/s3';
 import { createApp } from '../api/app';
-import { RetrainingService } from '../api/retraining-service';
+import { RetrainingService } from '../client/retraining-service';
 import { UrlSigner } from '../api/signed-urls';
-import { VideosService } from '../api/videos-service';
+import { VideosService } from '../client/videos-service';
 import { jobCommands } from '../common/job-programs';
 import { workflowsPath } from '../workers/tools';
 import { consumeS3Events } from '../workers/s3-events';
@@ -108,7 +108,7 @@ beforeAll(async () => {
   });
   consumer = consumeS3Events({ sqs, queueUrl, retraining, logger: pino({ level: 'silent' }), waitSeconds: 1, visibilitySeconds: 10, retryDelaySeconds: 0 }, stopConsumer.signal);
   const app = createApp({
-    client: env.client, videos: new VideosService(env.client, taskQueue), storage, runner,
+    client: env.client, videos: new VideosService(env.client, taskQueue), storage, jobs: runner,
     signer: new UrlSigner('a-test-secret-of-thirty-two-chars!'), apiKeys: new Map([[operatorKey, '*'], ['alice-key-0123456789', 'alice']]),
     maxUploadBytes: 1 << 20, uploadTimeout: '1h', tusDir: join(dir, 'tus'), retraining, webhookSecret, logger: pino({ level: 'silent' }),
   });

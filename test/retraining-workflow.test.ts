@@ -16,7 +16,7 @@ import type { JobSpec } from '../contracts/gpu-jobs';
 import type { ModelKind } from '../contracts/models';
 import { readRegistry } from '../activities/registry';
 import { LocalStorage } from '../activities/storage/local';
-import { RetrainingService } from '../api/retraining-service';
+import { RetrainingService } from '../client/retraining-service';
 import { workflowsPath } from '../workers/tools';
 import { gpuTaskQueue } from '../contracts/video-commentary';
 import {

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VideoStatus } from '../api/videos-service';
+import type { VideoStatus } from '../client/videos-service';
 import { makeClip } from './fixtures/clip';
 import { LocalStack } from './helpers/stack';
 

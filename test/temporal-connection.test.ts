@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { NativeConnection } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VideoStatus } from '../api/videos-service';
+import type { VideoStatus } from '../client/videos-service';
 import { loadConfig } from '../common/config';
 import { connectTemporalClient, devServerEnv, temporalConnection } from '../common/temporal-connection';
 import { projectRoot } from '../workers/tools';

@@ -5,7 +5,7 @@
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { join } from 'node:path';
-import type { VideoStatus } from '../api/videos-service';
+import type { VideoStatus } from '../client/videos-service';
 import { currentBuildId } from '../workers/deployment';
 import { makeClip } from './fixtures/clip';
 import { LocalStack } from './helpers/stack';

@@ -5,8 +5,8 @@ import { stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { modelKinds } from '../contracts/models';
 import type { LocalStorage } from '../activities/storage/local';
-import type { RetrainingService } from '../api/retraining-service';
-import { localIncomingPrefix } from '../api/weight-events';
+import type { RetrainingService } from '../client/retraining-service';
+import { localIncomingPrefix } from '../client/weight-events';
 import { isWeightFile } from '../contracts/weight-files';
 
 export interface WatcherOptions {

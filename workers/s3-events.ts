@@ -7,7 +7,7 @@ import {
   ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message,
 } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
-import { RetrainingService, retrainingSettings } from '../api/retraining-service';
+import { RetrainingService, retrainingSettings } from '../client/retraining-service';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { connectTemporalClient } from '../common/temporal-connection';

@@ -5,8 +5,8 @@ import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor } from '@
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
-import { LocalStorage } from '../activities/storage/local';
-import { RetrainingService, retrainingSettings } from '../api/retraining-service';
+import { storageCan } from '../activities/storage/storage';
+import { RetrainingService, retrainingSettings } from '../client/retraining-service';
 import { gpuTaskQueue } from '../contracts/video-commentary';
 import { loadConfig, type Config } from '../common/config';
 import { createLogger } from '../common/logger';
@@ -17,7 +17,8 @@ import { metricsTelemetry } from './telemetry';
 import { workflowCode } from './bundle-workflows';
 import { startTracing, type Tracing } from '../common/tracing';
 import { durationMs } from '../common/duration';
-import { commentarySettings, createRunner, createStorage, speechSettings } from './wiring';
+import { commentarySettings, createRunner, speechSettings } from './wiring';
+import { createStorage } from '../activities/storage/create';
 
 export async function createWorkers(config: Config, connection: NativeConnection, namespace: string, tracing?: Tracing): Promise<Worker[]> {
   const storage = createStorage(config);
@@ -87,7 +88,7 @@ async function setCurrentVersion(config: Config, logger: Logger): Promise<void> 
 /** Local storage has no event notifications: the worker watches its incoming weights folder. */
 async function startLocalWeightsWatcher(config: Config, logger: Logger) {
   const storage = createStorage(config);
-  if (!(storage instanceof LocalStorage)) return undefined;
+  if (!storageCan(storage, 'localPath')) return undefined;
   const client = await connectTemporalClient(config);
   return watchLocalWeights({ storage, retraining: new RetrainingService(client, retrainingSettings(config)), logger });
 }

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream } from 'node:stream/web';
 import * as tus from 'tus-js-client';
 import { videoWorkflowId } from '../../common/ids';
-import type { VideoStatus } from '../videos-service';
+import type { VideoStatus } from '../../client/videos-service';
 import type { CommentaryFormat, Language, Style, TeamNames } from './command-line';
 import type { ModelSummary } from './models-view';
 

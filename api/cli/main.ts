@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { VideoStatus } from '../videos-service';
+import type { VideoStatus } from '../../client/videos-service';
 import { runJobCommand } from './job-command';
 import { showModels } from './models-view';
 import { formatTable } from './table';

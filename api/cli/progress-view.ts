@@ -1,6 +1,6 @@
 // Shows a request's stages as progress bars: redrawn in place on a terminal, one line per change otherwise.
 import { stageNames } from '../../contracts/video-commentary';
-import type { VideoStatus } from '../videos-service';
+import type { VideoStatus } from '../../client/videos-service';
 
 const width = 24;
 

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { modelKinds } from '../../contracts/models';
 import { weightFileExtensions } from '../../contracts/weight-files';
-import { storageEventSchema } from '../weight-events';
+import { storageEventSchema } from '../../client/weight-events';
 import { json, jsonBody, problems, registerRoute, registry } from './registry';
 
 const webhookSecret = registry.registerComponent('securitySchemes', 'webhookSecret', {

@@ -12,7 +12,7 @@ import { requireLegacyKey } from '../legacy/api-key';
 import { readLegacyBody } from '../legacy/request-body';
 import { HttpProblem } from '../problem';
 import { admitUpload, defaultUploadLimits, type UploadLimits } from '../upload-admission';
-import type { VideosService } from '../videos-service';
+import type { VideosService } from '../../client/videos-service';
 
 export interface LegacyRouteOptions {
   videos: VideosService;

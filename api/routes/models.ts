@@ -9,8 +9,8 @@ import type { Storage } from '../../activities/storage/storage';
 import { kindParams, weightsQuery } from '../openapi/models';
 import { parse } from '../openapi/parse';
 import { HttpProblem } from '../problem';
-import type { RetrainingService } from '../retraining-service';
-import { localIncomingPrefix } from '../weight-events';
+import type { RetrainingService } from '../../client/retraining-service';
+import { localIncomingPrefix } from '../../client/weight-events';
 import { upTo } from './videos';
 
 export interface ModelsRouteOptions {

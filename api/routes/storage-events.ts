@@ -3,8 +3,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { Router } from 'express';
 import { HttpProblem } from '../problem';
-import type { RetrainingService } from '../retraining-service';
-import { UnreadableEvent } from '../weight-events';
+import type { RetrainingService } from '../../client/retraining-service';
+import { UnreadableEvent } from '../../client/weight-events';
 
 /** Compared as bytes: a header of as many characters may hold more bytes (timingSafeEqual throws on unequal lengths). */
 function sameSecret(given: string, expected: string): boolean {

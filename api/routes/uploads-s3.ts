@@ -18,7 +18,7 @@ import { s3CompleteRequest, s3UploadRequest } from '../openapi/uploads';
 import { bodyIdleTimeout } from '../body-idle-timeout';
 import { HttpProblem } from '../problem';
 import { admitUpload, defaultUploadLimits, type UploadLimits } from '../upload-admission';
-import type { VideosService } from '../videos-service';
+import type { VideosService } from '../../client/videos-service';
 
 export interface S3UploadsRouteOptions {
   videos: VideosService;

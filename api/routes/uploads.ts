@@ -16,7 +16,7 @@ import { bodyIdleTimeout } from '../body-idle-timeout';
 import { requestCallback, type CallbackPolicy } from '../callbacks';
 import { HttpProblem } from '../problem';
 import { admitUpload, defaultUploadLimits, type UploadLimits } from '../upload-admission';
-import type { VideosService } from '../videos-service';
+import type { VideosService } from '../../client/videos-service';
 import { ChecksumMismatch, tusStore } from './uploads-tus-store';
 
 export interface UploadsRouteOptions {

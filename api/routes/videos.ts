@@ -14,7 +14,7 @@ import { HttpProblem } from '../problem';
 import { bodyIdleTimeout, idleCut } from '../body-idle-timeout';
 import { requestCallback, type CallbackPolicy } from '../callbacks';
 import { admitUpload, defaultUploadLimits, type UploadLimits } from '../upload-admission';
-import { NotRerunnable, type VideosService } from '../videos-service';
+import { NotRerunnable, type VideosService } from '../../client/videos-service';
 import { formFile } from './uploads-form';
 
 export interface VideosRouteOptions {

@@ -2,7 +2,7 @@
 // video's status, polled or streamed, until it reaches a state.
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { VideoStatus } from '../../api/videos-service';
+import type { VideoStatus } from '../../client/videos-service';
 
 export class BingApi {
   constructor(readonly apiUrl: string, private readonly key: () => Promise<string>) {}

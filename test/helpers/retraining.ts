@@ -1,4 +1,4 @@
-import type { RetrainingSettings } from '../../api/retraining-service';
+import type { RetrainingSettings } from '../../client/retraining-service';
 
 /** Retraining settings for API tests that never train: no weight sources. */
 export const noRetraining: RetrainingSettings = {

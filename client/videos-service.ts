@@ -4,7 +4,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { temporal } from '@temporalio/proto';
 import { videoWorkflowId } from '../common/ids';
-import { uploadedBytes } from './metrics';
+import { uploadedBytes } from './upload-metrics';
 import type { GpuJobHeartbeat } from '../activities/gpu/run-gpu-job';
 import type { completionCallback } from '../workflows/completion-callback';
 import {
