@@ -5,7 +5,7 @@ import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor } from '@
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
-import { storageCan } from '../activities/storage/storage';
+import { LocalStorage } from '../activities/storage/local';
 import { RetrainingService, retrainingSettings } from '../client/retraining-service';
 import { gpuTaskQueue } from '../contracts/video-commentary';
 import { loadConfig, type Config } from '../common/config';
@@ -17,8 +17,7 @@ import { metricsTelemetry } from './telemetry';
 import { workflowCode } from './bundle-workflows';
 import { startTracing, type Tracing } from '../common/tracing';
 import { durationMs } from '../common/duration';
-import { commentarySettings, createRunner, speechSettings } from './wiring';
-import { createStorage } from '../activities/storage/create';
+import { commentarySettings, createRunner, createStorage, speechSettings } from './wiring';
 
 export async function createWorkers(config: Config, connection: NativeConnection, namespace: string, tracing?: Tracing): Promise<Worker[]> {
   const storage = createStorage(config);
@@ -88,7 +87,7 @@ async function setCurrentVersion(config: Config, logger: Logger): Promise<void> 
 /** Local storage has no event notifications: the worker watches its incoming weights folder. */
 async function startLocalWeightsWatcher(config: Config, logger: Logger) {
   const storage = createStorage(config);
-  if (!storageCan(storage, 'localPath')) return undefined;
+  if (!(storage instanceof LocalStorage)) return undefined;
   const client = await connectTemporalClient(config);
   return watchLocalWeights({ storage, retraining: new RetrainingService(client, retrainingSettings(config)), logger });
 }
