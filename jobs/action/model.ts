@@ -4,7 +4,7 @@
 // Without a model the built-in parameters are used, as version "builtin".
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { Parser } from 'tar';
 import { z } from 'zod';
 import { JobFailure, log } from '../contract';
 import { builtinParams, paramsSchema, type ActionParams } from './params';
@@ -76,28 +76,22 @@ export function modelFromBytes(data: Buffer, source: string): ActionModel {
   return data[0] === 0x1f && data[1] === 0x8b ? modelFromArchive(data, source) : parseModel(data.toString('utf8'), source);
 }
 
-/** Regular files of a gzipped ustar archive (long pax names are not needed for a model file). */
+/** Regular files of a gzipped tar, read at once (tar's parser is synchronous given all its bytes). */
 function readTarGz(gz: Buffer, source: string): TarEntry[] {
-  let tar: Buffer;
-  try {
-    tar = gunzipSync(gz);
-  } catch (err) {
-    throw new JobFailure(`action model archive ${source} cannot be read: ${(err as Error).message}`);
-  }
   const entries: TarEntry[] = [];
-  let offset = 0;
-  while (offset + 512 <= tar.length) {
-    const header = tar.subarray(offset, offset + 512);
-    if (header.every((b) => b === 0)) break;
-    const field = (start: number, len: number) => header.subarray(start, start + len).toString('utf8').replace(/\0.*$/s, '');
-    const size = parseInt(field(124, 12).trim() || '0', 8);
-    if (!Number.isFinite(size) || size < 0) throw new JobFailure(`action model archive ${source} is corrupt`);
-    const type = field(156, 1);
-    const prefix = field(345, 155);
-    const name = prefix ? `${prefix}/${field(0, 100)}` : field(0, 100);
-    if (type === '0' || type === '') entries.push({ name, data: tar.subarray(offset + 512, offset + 512 + size) });
-    offset += 512 + Math.ceil(size / 512) * 512;
-  }
+  let failure: Error | undefined;
+  const parser = new Parser({
+    strict: true,
+    onReadEntry: (entry) => {
+      if (entry.type !== 'File' && entry.type !== 'OldFile') return entry.resume();
+      const chunks: Buffer[] = [];
+      entry.on('data', (chunk: Buffer) => chunks.push(chunk));
+      entry.on('end', () => entries.push({ name: entry.path, data: Buffer.concat(chunks) }));
+    },
+  });
+  parser.on('error', (err: Error) => (failure ??= err));
+  parser.end(gz);
+  if (failure) throw new JobFailure(`action model archive ${source} cannot be read: ${failure.message}`);
   return entries;
 }
 
