@@ -8,7 +8,6 @@ import { badInput } from './failures';
 import { modelKey, type ModelKind } from '../contracts/models';
 import { trainingMetricsSchema, type TrainingMetrics } from '../contracts/registry';
 import { nextVersion, readRegistry, updateRegistry } from './registry';
-import { S3Storage } from './storage/s3';
 import type { Storage } from './storage/storage';
 
 export interface PreparedTraining {
@@ -37,7 +36,7 @@ const maxMetricsBytes = 1024 ** 2;
 export function createRetrainingActivities(storage: Storage) {
   /** Copies the file as it was when the event named it (its version on a versioned S3 bucket). */
   async function stageWeights(file: WeightsArrived, to: string): Promise<void> {
-    if (storage instanceof S3Storage && file.bucket && (file.bucket !== storage.bucket || file.versionId)) {
+    if (storage.copyFrom && file.bucket && (file.bucket !== storage.bucket || file.versionId)) {
       await storage.copyFrom({ bucket: file.bucket, key: file.key, versionId: file.versionId }, to);
       return;
     }

@@ -6,7 +6,7 @@ import { startTracing } from '../common/tracing';
 import { join } from 'node:path';
 import express from 'express';
 import { createRunner, createStorage } from '../workers/wiring';
-import { LocalStorage } from '../activities/storage/local';
+import { storageCan } from '../activities/storage/storage';
 import { durationMs } from '../common/duration';
 import { UrlSigner, urlSecret } from './signed-urls';
 import { createApp } from './app';
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     logger.info(`API listening on http://${address}`);
   });
   server.requestTimeout = 0;
-  const sweep = storage instanceof LocalStorage
+  const sweep = storageCan(storage, 'unfinishedWrites', 'localPath')
     ? startUploadSweep({ client, videos, storage, staleAfterMs: 2 * durationMs(config.BING_UPLOAD_IDLE_TIMEOUT), logger })
     : undefined;
   const shutDown = async () => {

@@ -1,6 +1,5 @@
 // What an upload must pass before its request starts, on every door: the user's uploads in
 // progress (429) and, on local storage, the free space it needs (507).
-import { LocalStorage } from '../activities/storage/local';
 import type { Storage } from '../activities/storage/storage';
 import { loadConfig, type Config } from '../common/config';
 import { durationMs } from '../common/duration';
@@ -47,7 +46,7 @@ export async function admitUpload(
       `you have ${uploads.length} uploads in progress, the most one user may have at once; finish one, or end one (DELETE /v1/uploads/{id} for a tus upload, POST /v1/videos/{id}/cancel for any), then try again`,
       { 'Retry-After': String(Math.max(1, Math.ceil(freedInMs / 1000))) });
   }
-  if (!(storage instanceof LocalStorage)) return;
+  if (!storage.freeBytes) return;
   const free = await storage.freeBytes();
   const needed = (bytes ?? 0) + limits.reserveBytes;
   if (free < needed) {

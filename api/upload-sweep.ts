@@ -14,14 +14,14 @@
 import { rm, stat } from 'node:fs/promises';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { LocalStorage } from '../activities/storage/local';
+import type { StorageWith } from '../activities/storage/storage';
 import { incomingKey, progressQuery, searchAttributes } from '../contracts/video-commentary';
 import { resumableUpload, type VideosService } from '../client/videos-service';
 
 export interface UploadSweepOptions {
   client: Client;
   videos: VideosService;
-  storage: LocalStorage;
+  storage: StorageWith<'unfinishedWrites' | 'localPath'>;
   /** An upload whose files no one has written for this long has no live API process behind it. */
   staleAfterMs: number;
   logger: Logger;

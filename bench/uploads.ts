@@ -16,10 +16,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import * as tus from 'tus-js-client';
 import { uploadChunkBytes } from '../api/cli/api-client';
-import { S3Storage } from '../activities/storage/s3';
 import type { Storage } from '../activities/storage/storage';
 import { loadConfig } from '../common/config';
 import { startMoto } from '../test/helpers/moto';
@@ -243,9 +242,9 @@ export async function uploadsBench(sizes = [1e9, 5e9], only: (c: { route: string
         ...(c.storage === 's3' ? { BING_S3_BUCKET: bucket, BING_S3_ENDPOINT: moto.endpoint } : {}),
       };
       const storage: Storage = createStorage(loadConfig(env));
-      if (storage instanceof S3Storage) {
+      if (c.storage === 's3') {
         await moto.reset();
-        await storage.client.send(new CreateBucketCommand({ Bucket: bucket }));
+        await new S3Client({ endpoint: moto.endpoint, forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: bucket }));
       }
       const api = await startApi(env);
       try {

@@ -4,13 +4,13 @@
 import { stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { modelKinds } from '../contracts/models';
-import type { LocalStorage } from '../activities/storage/local';
+import type { StorageWith } from '../activities/storage/storage';
 import type { RetrainingService } from '../client/retraining-service';
 import { localIncomingPrefix } from '../client/weight-events';
 import { isWeightFile } from '../contracts/weight-files';
 
 export interface WatcherOptions {
-  storage: LocalStorage;
+  storage: StorageWith<'localPath'>;
   retraining: RetrainingService;
   logger: Logger;
   intervalMs?: number;

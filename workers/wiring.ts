@@ -27,7 +27,7 @@ export function createRunner(config: Config, storage: Storage): GpuJobRunner {
   if (config.BING_DETECT_STRIDE) environment.BING_DETECT_STRIDE = String(config.BING_DETECT_STRIDE);
   if (config.BING_DETECT_SIZE) environment.BING_DETECT_SIZE = String(config.BING_DETECT_SIZE);
   if (config.BING_GPU_RUNNER === 'sagemaker') {
-    if (!(storage instanceof S3Storage)) throw new Error('BING_GPU_RUNNER=sagemaker needs BING_STORAGE=s3');
+    if (!storage.bucket) throw new Error('BING_GPU_RUNNER=sagemaker needs BING_STORAGE=s3');
     const jobs = sageMakerJobs(config);
     if (jobs.mot) jobs.mot.environment = { ...environment, ...jobs.mot.environment };
     return new SageMakerRunner({ bucket: storage.bucket, storage, jobs, endpoint: config.BING_SAGEMAKER_ENDPOINT });

@@ -5,7 +5,7 @@ import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor } from '@
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
-import { LocalStorage } from '../activities/storage/local';
+import { storageCan } from '../activities/storage/storage';
 import { RetrainingService, retrainingSettings } from '../client/retraining-service';
 import { gpuTaskQueue } from '../contracts/video-commentary';
 import { loadConfig, type Config } from '../common/config';
@@ -87,7 +87,7 @@ async function setCurrentVersion(config: Config, logger: Logger): Promise<void> 
 /** Local storage has no event notifications: the worker watches its incoming weights folder. */
 async function startLocalWeightsWatcher(config: Config, logger: Logger) {
   const storage = createStorage(config);
-  if (!(storage instanceof LocalStorage)) return undefined;
+  if (!storageCan(storage, 'localPath')) return undefined;
   const client = await connectTemporalClient(config);
   return watchLocalWeights({ storage, retraining: new RetrainingService(client, retrainingSettings(config)), logger });
 }

@@ -7,7 +7,8 @@ import { dirname, join, relative, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createLogger } from '../../common/logger';
-import { assertValidKey, assertValidPrefix, ObjectNotFound, type ObjectInfo, type Storage } from './storage';
+import { assertValidKey, assertValidPrefix, ObjectNotFound, type ObjectInfo, type Storage, type UnfinishedWrite, type VersionedDocuments } from './storage';
+import { LocalDocuments } from './versioned';
 
 const logger = createLogger('local-storage');
 
@@ -29,6 +30,11 @@ export class LocalStorage implements Storage {
 
   uri(key: string): string {
     return `file://${this.localPath(key)}`;
+  }
+
+  /** Conditional writes under a lock file, by an atomic rename. */
+  versionedDocuments(): VersionedDocuments {
+    return new LocalDocuments(this);
   }
 
   /** Bytes free for writing on the file system that holds the storage. */
@@ -93,7 +99,7 @@ export class LocalStorage implements Storage {
    * The temporary files of writes not finished: in progress, or cut off by a crash. Each names the
    * key it was written for (unless that was too long for a file name) and when a byte last reached it.
    */
-  async unfinishedWrites(): Promise<{ path: string; key?: string; modifiedMs: number }[]> {
+  async unfinishedWrites(): Promise<UnfinishedWrite[]> {
     const names = await readdir(this.tmp).catch(() => []);
     const writes = await Promise.all(names.map(async (name) => {
       const path = join(this.tmp, name);

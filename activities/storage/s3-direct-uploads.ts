@@ -5,36 +5,31 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  NoSuchUpload,
   S3Client,
   UploadPartCommand,
   ListPartsCommand,
+  type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { contentType, encodeMetadata, type S3Storage } from './s3';
-import { assertValidKey } from './storage';
+import { contentType, encodeMetadata } from './s3-metadata';
+import { assertValidKey, type DirectUploads, type ReceivedPart } from './storage';
 
 export const minPartSize = 5 * 1024 ** 2;
 export const maxPartSize = 5 * 1024 ** 3;
 export const maxParts = 10_000;
 
-export interface ReceivedPart {
-  partNumber: number;
-  etag: string;
-  size: number;
-}
-
-export class S3DirectUploads {
+export class S3DirectUploads implements DirectUploads {
   /**
    * Presigns with no request checksum: with one, the SDK signs the checksum of an empty body
    * into the URL, and S3 refuses the part the client then sends.
    */
   private readonly presigner: S3Client;
 
-  constructor(private readonly storage: S3Storage) {
+  constructor(private readonly storage: { client: S3Client; bucket: string; clientConfig: S3ClientConfig }) {
     this.presigner = new S3Client({ ...storage.clientConfig, requestChecksumCalculation: 'WHEN_REQUIRED' });
   }
 
-  /** Starts a multipart upload at `key`; returns its upload id. */
   async create(key: string, metadata: Record<string, string>): Promise<string> {
     assertValidKey(key);
     const { UploadId } = await this.storage.client.send(new CreateMultipartUploadCommand({
@@ -48,7 +43,6 @@ export class S3DirectUploads {
     return getSignedUrl(this.presigner, new UploadPartCommand({ Bucket: this.storage.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }), { expiresIn: expiresSeconds });
   }
 
-  /** The parts S3 holds, in order; undefined when the upload is no longer open (completed or aborted). */
   async parts(key: string, uploadId: string): Promise<ReceivedPart[] | undefined> {
     const parts: ReceivedPart[] = [];
     try {
@@ -61,7 +55,7 @@ export class S3DirectUploads {
         marker = page.NextPartNumberMarker;
       }
     } catch (err) {
-      if ((err as { name?: string }).name === 'NoSuchUpload') return undefined;
+      if (err instanceof NoSuchUpload) return undefined;
       throw err;
     }
     return parts.sort((a, b) => a.partNumber - b.partNumber);

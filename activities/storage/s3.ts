@@ -18,7 +18,11 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
+  NoSuchBucket,
+  NoSuchKey,
+  NotFound,
   S3Client,
+  S3ServiceException,
   UploadPartCopyCommand,
   paginateListObjectsV2,
   type CompletedPart,
@@ -26,7 +30,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { assertValidKey, assertValidPrefix, InvalidKey, ObjectNotFound, type ObjectInfo, type Storage } from './storage';
+import { S3DirectUploads } from './s3-direct-uploads';
+import { contentType, decodeMetadata, encodeMetadata } from './s3-metadata';
+import { assertValidKey, assertValidPrefix, InvalidKey, ObjectNotFound, type DirectUploads, type ObjectInfo, type Storage, type VersionedDocuments } from './storage';
+import { S3Documents } from './versioned';
 
 export interface S3StorageOptions {
   bucket: string;
@@ -52,9 +59,6 @@ export interface S3StorageOptions {
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
-/** User metadata keys are case-insensitive ASCII on S3: the caller's metadata goes as one JSON value. */
-const metadataHeader = 'bing-metadata';
-const sha256Header = 'sha256';
 const deleteBatch = 1000;
 
 type Body = Readable | Buffer | string;
@@ -99,6 +103,15 @@ export class S3Storage implements Storage {
   async presignGet(key: string, expiresSeconds: number): Promise<string> {
     assertValidKey(key);
     return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresSeconds });
+  }
+
+  /** Conditional writes by `If-Match` / `If-None-Match`. */
+  versionedDocuments(): VersionedDocuments {
+    return new S3Documents(this);
+  }
+
+  directUploads(): DirectUploads {
+    return new S3DirectUploads(this);
   }
 
   async put(key: string, body: Body, metadata: Record<string, string> = {}): Promise<ObjectInfo & { sha256: string }> {
@@ -171,7 +184,7 @@ export class S3Storage implements Storage {
       return Body as Readable;
     } catch (err) {
       // A range starting past the end reads nothing, as it does from a file.
-      if (range && errorName(err) === 'InvalidRange' && (await this.head(key))) return Readable.from([]);
+      if (range && statusOf(err) === 416 && (await this.head(key))) return Readable.from([]);
       throw notFound(err, key);
     }
   }
@@ -207,7 +220,6 @@ export class S3Storage implements Storage {
     await this.copyObject(from, to, info.size);
   }
 
-  /** Server-side copy; `replace` sets new metadata (and allows copying an object onto itself). */
   /**
    * Server-side copy of an object in another bucket (or of one version of it) into this one, as
    * large as S3 allows.
@@ -221,6 +233,7 @@ export class S3Storage implements Storage {
     await this.copyObject(origin.key, to, out.ContentLength ?? 0, undefined, origin);
   }
 
+  /** Server-side copy; `replace` sets new metadata (and allows copying an object onto itself). */
   private async copyObject(
     from: string, to: string, size: number, replace?: { ContentType?: string; Metadata: Record<string, string> },
     origin: { bucket: string; versionId?: string } = { bucket: this.bucket },
@@ -307,40 +320,12 @@ export class S3Storage implements Storage {
   }
 }
 
-export function contentType(metadata: Record<string, string>): string | undefined {
-  return metadata['content-type'] || metadata.contentType || undefined;
-}
-
-/** S3 user metadata for BING's metadata and sha256, as put writes them and head reads them back. */
-export function encodeMetadata(metadata: Record<string, string>, sha256?: string): Record<string, string> {
-  const encoded: Record<string, string> = {};
-  if (Object.keys(metadata).length > 0) encoded[metadataHeader] = encodeURIComponent(JSON.stringify(metadata));
-  if (sha256) encoded[sha256Header] = sha256;
-  return encoded;
-}
-
-/** Reads BING's encoding back; objects written by other tools keep their own metadata as it is. */
-function decodeMetadata(raw: Record<string, string>): { sha256?: string; metadata: Record<string, string> } {
-  const { [metadataHeader]: encoded, [sha256Header]: sha256, ...others } = raw;
-  let metadata = others;
-  if (encoded) {
-    try {
-      metadata = JSON.parse(decodeURIComponent(encoded)) as Record<string, string>;
-    } catch {
-      // not ours after all: keep it as it is
-      metadata = raw;
-    }
-  }
-  return { sha256: sha256 && /^[0-9a-f]{64}$/.test(sha256) ? sha256 : undefined, metadata };
-}
-
-const errorName = (err: unknown): string | undefined => (err as { name?: string } | undefined)?.name;
+const statusOf = (err: unknown) => (err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined);
 
 function isNotFound(err: unknown): boolean {
-  const name = errorName(err);
-  if (name === 'NoSuchKey' || name === 'NotFound') return true;
+  if (err instanceof NoSuchKey || err instanceof NotFound) return true;
   // HEAD responses have no body to name the error: a 404 that is not about the bucket.
-  return (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404 && name !== 'NoSuchBucket';
+  return statusOf(err) === 404 && !(err instanceof NoSuchBucket);
 }
 
 const notFound = (err: unknown, key: string): unknown => (isNotFound(err) ? new ObjectNotFound(key) : err);

@@ -1,5 +1,7 @@
-// Object storage, one interface for S3 and a local directory. Keys are '/'-separated paths.
+// Object storage, one interface for S3 and a local directory. Keys are '/'-separated paths. What
+// only one kind of storage can do is an optional member: callers test for the capability they need.
 import type { Readable } from 'node:stream';
+import type { S3ClientConfig } from '@aws-sdk/client-s3';
 
 export interface ObjectInfo {
   key: string;
@@ -27,6 +29,69 @@ export interface Storage {
   presignGet?(key: string, expiresSeconds: number): Promise<string>;
   /** A URI naming the object, for manifests and logs. */
   uri(key: string): string;
+  /** Small documents replaced only by conditional writes, so that two writers never lose each other's changes. */
+  versionedDocuments?(): VersionedDocuments;
+
+  /** The S3 bucket the keys are in, where the storage is one (SageMaker jobs read and write it by name). */
+  readonly bucket?: string;
+  /** The settings of the storage's S3 client, for other clients of the same bucket (tus's S3 store). */
+  readonly clientConfig?: S3ClientConfig;
+  /** Server-side copy of an object in another bucket, or of one version of it, to `to`. Throws ObjectNotFound. */
+  copyFrom?(origin: { bucket: string; key: string; versionId?: string }, to: string): Promise<void>;
+  /** Multipart uploads that a client sends straight to the storage, through presigned part URLs. */
+  directUploads?(): DirectUploads;
+
+  /**
+   * Makes the file at `filePath` on this machine the object at `key` by moving it there, with the
+   * size and sha256 its writer computed as it wrote it.
+   */
+  adopt?(filePath: string, key: string, written: { size: number; sha256: string }, metadata?: Record<string, string>): Promise<ObjectInfo>;
+  /** Bytes free for writing, where the storage is a file system on this machine. */
+  freeBytes?(): Promise<number>;
+  /** The temporary files of writes not finished (in progress, or cut off by a crash), where writes go through them. */
+  unfinishedWrites?(): Promise<UnfinishedWrite[]>;
+}
+
+/** A storage known to have the optional members `K`. */
+export type StorageWith<K extends keyof Storage> = Storage & Required<Pick<Storage, K>>;
+
+export function storageCan<K extends keyof Storage>(storage: Storage, ...capabilities: K[]): storage is StorageWith<K> {
+  return capabilities.every((capability) => storage[capability] !== undefined);
+}
+
+export interface VersionedText {
+  text: string;
+  /** What a conditional write must name to replace exactly this text. */
+  tag: string;
+}
+
+export interface VersionedDocuments {
+  read(key: string): Promise<VersionedText | undefined>;
+  /** Writes `text` if the document is still at `tag` (absent when undefined); false if it changed meanwhile. */
+  writeIfUnchanged(key: string, text: string, tag: string | undefined): Promise<boolean>;
+}
+
+export interface ReceivedPart {
+  partNumber: number;
+  etag: string;
+  size: number;
+}
+
+export interface DirectUploads {
+  /** Starts a multipart upload at `key`; returns its upload id. */
+  create(key: string, metadata: Record<string, string>): Promise<string>;
+  presignPart(key: string, uploadId: string, partNumber: number, expiresSeconds: number): Promise<string>;
+  /** The parts the storage holds, in order; undefined when the upload is no longer open (completed or aborted). */
+  parts(key: string, uploadId: string): Promise<ReceivedPart[] | undefined>;
+  complete(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<void>;
+  abort(key: string, uploadId: string): Promise<void>;
+}
+
+/** A write's temporary file: the key it was written for (unless too long for a file name), when a byte last reached it. */
+export interface UnfinishedWrite {
+  path: string;
+  key?: string;
+  modifiedMs: number;
 }
 
 export class ObjectNotFound extends Error {

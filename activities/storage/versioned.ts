@@ -4,35 +4,20 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { LocalStorage } from './local';
-import { S3Storage } from './s3';
-import type { Storage } from './storage';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
+import type { Storage, VersionedDocuments, VersionedText } from './storage';
 
-export interface VersionedText {
-  text: string;
-  /** What a conditional write must name to replace exactly this text. */
-  tag: string;
-}
+const statusOf = (err: unknown) => (err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined);
 
-export interface VersionedDocuments {
-  read(key: string): Promise<VersionedText | undefined>;
-  /** Writes `text` if the document is still at `tag` (absent when undefined); false if it changed meanwhile. */
-  writeIfUnchanged(key: string, text: string, tag: string | undefined): Promise<boolean>;
-}
-
-const errorName = (err: unknown) => (err as { name?: string }).name;
-const statusOf = (err: unknown) => (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-
-class S3Documents implements VersionedDocuments {
-  constructor(private readonly storage: S3Storage) {}
+export class S3Documents implements VersionedDocuments {
+  constructor(private readonly storage: { client: S3Client; bucket: string }) {}
 
   async read(key: string): Promise<VersionedText | undefined> {
     try {
       const out = await this.storage.client.send(new GetObjectCommand({ Bucket: this.storage.bucket, Key: key }));
       return { text: await out.Body!.transformToString('utf8'), tag: out.ETag! };
     } catch (err) {
-      if (errorName(err) === 'NoSuchKey' || statusOf(err) === 404) return undefined;
+      if (err instanceof NoSuchKey || statusOf(err) === 404) return undefined;
       throw err;
     }
   }
@@ -45,8 +30,8 @@ class S3Documents implements VersionedDocuments {
       }));
       return true;
     } catch (err) {
-      // 412: the tag no longer matches; 409: a concurrent conditional write is in flight.
-      if (statusOf(err) === 412 || statusOf(err) === 409 || errorName(err) === 'PreconditionFailed') return false;
+      // 412 (PreconditionFailed): the tag no longer matches; 409: a concurrent conditional write is in flight.
+      if (statusOf(err) === 412 || statusOf(err) === 409) return false;
       throw err;
     }
   }
@@ -56,8 +41,8 @@ const lockWaitMs = 10_000;
 const staleLockMs = 30_000;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-class LocalDocuments implements VersionedDocuments {
-  constructor(private readonly storage: LocalStorage) {}
+export class LocalDocuments implements VersionedDocuments {
+  constructor(private readonly storage: { localPath(key: string): string }) {}
 
   async read(key: string): Promise<VersionedText | undefined> {
     const text = await readFile(this.storage.localPath(key), 'utf8').catch((err: NodeJS.ErrnoException) => {
@@ -97,7 +82,6 @@ class LocalDocuments implements VersionedDocuments {
 }
 
 export function versionedDocuments(storage: Storage): VersionedDocuments {
-  if (storage instanceof S3Storage) return new S3Documents(storage);
-  if (storage instanceof LocalStorage) return new LocalDocuments(storage);
-  throw new Error('conditional writes need S3 or local storage');
+  if (!storage.versionedDocuments) throw new Error('conditional writes need S3 or local storage');
+  return storage.versionedDocuments();
 }

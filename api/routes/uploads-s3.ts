@@ -7,9 +7,8 @@
 // size) is in the workflow's memo, so any API process can complete any upload.
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { S3DirectUploads, maxPartSize, maxParts, minPartSize, type ReceivedPart } from '../../activities/storage/s3-direct-uploads';
-import { S3Storage } from '../../activities/storage/s3';
-import type { Storage } from '../../activities/storage/storage';
+import { maxPartSize, maxParts, minPartSize } from '../../activities/storage/s3-direct-uploads';
+import type { ReceivedPart, Storage } from '../../activities/storage/storage';
 import { durationMs } from '../../common/duration';
 import { isVideoId, newVideoId, videoWorkflowId } from '../../common/ids';
 import { incomingKey } from '../../contracts/video-commentary';
@@ -69,7 +68,7 @@ function partsFault(sent: { partNumber: number; etag: string }[], received: Rece
 }
 
 export function s3UploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout, uploadLimits = defaultUploadLimits }: S3UploadsRouteOptions): Router {
-  const direct = storage instanceof S3Storage ? new S3DirectUploads(storage) : undefined;
+  const direct = storage.directUploads?.();
   const urlSeconds = Math.min(maxUrlSeconds, Math.ceil(durationMs(uploadTimeout) / 1000));
   const router = Router();
   const idle = bodyIdleTimeout(uploadLimits.idleTimeoutMs);

@@ -15,9 +15,8 @@ import { pipeline } from 'node:stream/promises';
 import { FileStore } from '@tus/file-store';
 import { S3Store } from '@tus/s3-store';
 import { ERRORS, Upload, type DataStore } from '@tus/server';
-import { LocalStorage, writeBufferBytes } from '../../activities/storage/local';
-import { S3Storage } from '../../activities/storage/s3';
-import type { ObjectInfo, Storage } from '../../activities/storage/storage';
+import { writeBufferBytes } from '../../activities/storage/local';
+import { storageCan, type ObjectInfo, type Storage, type StorageWith } from '../../activities/storage/storage';
 import { incomingKey, type UploadCompleted } from '../../contracts/video-commentary';
 
 /** The finished file is not the one the client declared in its metadata's sha256. */
@@ -91,8 +90,8 @@ class HashingFileStore extends FileStore {
     return new Upload({ id, size: info.size, offset: info.size!, metadata: info.metadata, creation_date: info.creation_date });
   }
 
-  /** Moves the finished upload's file to `key` in local storage, with the sha256 computed as it was written. */
-  async moveTo(storage: LocalStorage, id: string, key: string, sha256: string, size: number, metadata: Record<string, string>): Promise<ObjectInfo> {
+  /** Moves the finished upload's file to `key` in storage on this machine, with the sha256 computed as it was written. */
+  async moveTo(storage: StorageWith<'adopt'>, id: string, key: string, sha256: string, size: number, metadata: Record<string, string>): Promise<ObjectInfo> {
     const stored = await storage.adopt(join(this.directory, id), key, { size, sha256 }, metadata);
     this.moved.add(id);
     return stored;
@@ -122,7 +121,7 @@ class HashingFileStore extends FileStore {
 const incomingPrefix = incomingKey('');
 
 export function tusStore(storage: Storage, tusDir: string, expirationMs: number): TusStore {
-  if (storage instanceof S3Storage) {
+  if (storageCan(storage, 'bucket', 'clientConfig')) {
     const datastore = new IncomingS3Store({
       partSize: 16 * 1024 ** 2,
       expirationPeriodInMilliseconds: expirationMs,
@@ -156,7 +155,7 @@ export function tusStore(storage: Storage, tusDir: string, expirationMs: number)
       const key = incomingKey(upload.id);
       const file = join(tusDir, upload.id);
       const sha256 = datastore.sha256(upload.id, upload.size!);
-      if (sha256 && storage instanceof LocalStorage) {
+      if (sha256 && storageCan(storage, 'adopt')) {
         checkDeclared(upload, sha256);
         const stored = await datastore.moveTo(storage, upload.id, key, sha256, upload.size!, metadata);
         return { key, size: stored.size, sha256: stored.sha256 };
