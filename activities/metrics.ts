@@ -1,7 +1,7 @@
 // BING's activity-side metrics, through the activity context's metric meter: the worker's Core
 // runtime exports them on its Prometheus endpoint beside the SDK's temporal_ metrics.
 import { Context } from '@temporalio/activity';
-import type { JobKind } from './gpu/runner';
+import type { JobKind } from '../contracts/gpu-jobs';
 
 /** Bucket bounds (seconds) of the GPU-job histogram, for the worker's Runtime.install. */
 export const gpuJobSecondsBuckets = { bing_gpu_job_seconds: [5, 15, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 12 * 3600, 24 * 3600, 7 * 24 * 3600] };

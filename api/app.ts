@@ -2,8 +2,8 @@
 import type { Client } from '@temporalio/client';
 import express from 'express';
 import type { Logger } from 'pino';
-import type { GpuJobRunner } from '../activities/gpu/runner';
 import type { Storage } from '../activities/storage/storage';
+import type { JobView } from '../contracts/gpu-jobs';
 import { requireApiKey } from './auth';
 import type { CallbackPolicy } from './callbacks';
 import { HttpProblem, problemHandler } from './problem';
@@ -27,7 +27,8 @@ export interface AppOptions {
   client: Client;
   videos: VideosService;
   storage: Storage;
-  runner: GpuJobRunner;
+  /** The GPU jobs as their runner recorded them; the API holds no runner. */
+  jobs: JobView;
   signer: UrlSigner;
   apiKeys: Map<string, string>;
   maxUploadBytes: number;
@@ -77,7 +78,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use('/v1/uploads/s3', s3UploadsRouter(options));
   app.use('/v1/uploads', uploadsRouter(options));
   app.use('/v1/videos', videosRouter(options));
-  app.use('/v1/jobs', jobsRouter(options.runner, options.videos));
+  app.use('/v1/jobs', jobsRouter(options.jobs, options.videos));
   app.use('/v1/models', modelsRouter(options));
   app.use(webRouter());
   app.use((req) => {

@@ -5,7 +5,8 @@ import { connectTemporalClient } from '../common/temporal-connection';
 import { startTracing } from '../common/tracing';
 import { join } from 'node:path';
 import express from 'express';
-import { createRunner, createStorage } from '../workers/wiring';
+import { createStorage } from '../activities/storage/create';
+import { createJobView } from '../activities/job-view';
 import { storageCan } from '../activities/storage/storage';
 import { durationMs } from '../common/duration';
 import { UrlSigner, urlSecret } from './signed-urls';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
     client,
     videos,
     storage,
-    runner: createRunner(config, storage),
+    jobs: createJobView(config),
     signer,
     apiKeys: config.BING_API_KEYS,
     maxUploadBytes: config.BING_MAX_UPLOAD_BYTES,

@@ -25,7 +25,7 @@ import { startMoto } from '../test/helpers/moto';
 import { freePort } from '../test/helpers/ports';
 import { localEnv } from '../test/helpers/temporal';
 import { projectRoot } from '../workers/tools';
-import { createStorage } from '../workers/wiring';
+import { createStorage } from '../activities/storage/create';
 import { incomingKey } from '../contracts/video-commentary';
 import { mib, readRss, watchPeakRss } from './process-rss';
 import { startTusd, tusdBinary, tusdVersion } from './tusd';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalJobRunner } from '../activities/gpu/local-runner';
+import { LocalJobView } from '../activities/gpu/local-job-view';
 import { LocalStorage } from '../activities/storage/local';
 import { UrlSigner } from '../api/signed-urls';
 import { createApp } from '../api/app';
@@ -36,7 +36,7 @@ beforeAll(async () => {
   const app = createApp({
     client: env.client,
     videos: new VideosService(env.client, 'api-test-no-worker'),
-    runner: new LocalJobRunner({ jobsDir: join(dir, 'jobs'), storage, commands: { mot: [], action: [], train: [] }, stopGraceMs: 0 }),
+    jobs: new LocalJobView(join(dir, 'jobs')),
     signer: new UrlSigner('a-test-secret-of-thirty-two-chars!'),
     storage, apiKeys: keys, maxUploadBytes, legacyBodyLimit: 10_000, tusDir: join(dir, 'tus'), uploadTimeout: '1h', retraining: new RetrainingService(env.client, noRetraining), webhookSecret, logger: pino({ level: 'silent' }),
   });

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalJobRunner } from '../activities/gpu/local-runner';
+import { LocalJobView } from '../activities/gpu/local-job-view';
 import { LocalStorage } from '../activities/storage/local';
 import { createApp, type AppOptions } from '../api/app';
 import { Base64Decoder } from '../api/legacy/base64-stream';
@@ -41,7 +41,7 @@ async function serve(overrides: Partial<AppOptions> = {}): Promise<string> {
   const app = createApp({
     client: env.client,
     videos: new VideosService(env.client, 'legacy-test-no-worker'),
-    runner: new LocalJobRunner({ jobsDir: join(dir, 'jobs'), storage, commands: { mot: [], action: [], train: [] }, stopGraceMs: 0 }),
+    jobs: new LocalJobView(join(dir, 'jobs')),
     signer: new UrlSigner('a-test-secret-of-thirty-two-chars!'),
     storage, apiKeys: new Map(), maxUploadBytes: 1000, legacyBodyLimit: bodyLimit, tusDir: join(dir, 'tus'), uploadTimeout: '1h',
     retraining: new RetrainingService(env.client, noRetraining), logger: pino({ level: 'silent' }),

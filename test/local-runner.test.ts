@@ -3,7 +3,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ActivityCancellationDetails, ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,8 +10,7 @@ import { createRunGpuJob, type GpuJobHeartbeat, type GpuJobRequest, type GpuJobR
 import { LocalJobRunner } from '../activities/gpu/local-runner';
 import { jobNameFor } from '../activities/gpu/job-name';
 import { LocalStorage } from '../activities/storage/local';
-
-const jobProgram = [process.execPath, '--import', pathToFileURL(require.resolve('tsx')).href, join(__dirname, 'fixtures', 'jobs', 'counting-job.ts')];
+import { countingJob as jobProgram } from './helpers/counting-job';
 
 let dir: string;
 let storage: LocalStorage;

@@ -10,7 +10,7 @@ import { UrlSigner } from '../api/signed-urls';
 import type { RetrainingService } from '../client/retraining-service';
 import type { VideosService } from '../client/videos-service';
 import type { Client } from '@temporalio/client';
-import type { GpuJobRunner } from '../activities/gpu/runner';
+import type { JobView } from '../contracts/gpu-jobs';
 import { listenOnLoopback } from './helpers/http';
 
 interface Layer { route?: { path: string; methods: Record<string, boolean> }; rawPath?: string; handle: { stack?: Layer[] } }
@@ -34,7 +34,7 @@ let app: ReturnType<typeof createApp>;
 beforeAll(async () => {
   const storage = new LocalStorage('/nonexistent-bing-openapi-test');
   app = createApp({
-    client: {} as Client, videos: {} as VideosService, runner: {} as GpuJobRunner, storage,
+    client: {} as Client, videos: {} as VideosService, jobs: {} as JobView, storage,
     signer: new UrlSigner('a-test-secret-of-thirty-two-chars!'), apiKeys: new Map([['alice-key-0123456789', 'alice']]),
     maxUploadBytes: 1000, uploadTimeout: '1h', tusDir: '/nonexistent-bing-openapi-test/tus', legacyBodyLimit: 1000, retraining: {} as RetrainingService, logger: pino({ level: 'silent' }),
   });

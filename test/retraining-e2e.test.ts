@@ -108,7 +108,7 @@ beforeAll(async () => {
   });
   consumer = consumeS3Events({ sqs, queueUrl, retraining, logger: pino({ level: 'silent' }), waitSeconds: 1, visibilitySeconds: 10, retryDelaySeconds: 0 }, stopConsumer.signal);
   const app = createApp({
-    client: env.client, videos: new VideosService(env.client, taskQueue), storage, runner,
+    client: env.client, videos: new VideosService(env.client, taskQueue), storage, jobs: runner,
     signer: new UrlSigner('a-test-secret-of-thirty-two-chars!'), apiKeys: new Map([[operatorKey, '*'], ['alice-key-0123456789', 'alice']]),
     maxUploadBytes: 1 << 20, uploadTimeout: '1h', tusDir: join(dir, 'tus'), retraining, webhookSecret, logger: pino({ level: 'silent' }),
   });

@@ -12,7 +12,7 @@ import { Worker } from '@temporalio/worker';
 import * as tar from 'tar';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createActivities } from '../activities';
-import type { JobSpec } from '../activities/gpu/runner';
+import type { JobSpec } from '../contracts/gpu-jobs';
 import type { ModelKind } from '../contracts/models';
 import { readRegistry } from '../activities/registry';
 import { LocalStorage } from '../activities/storage/local';

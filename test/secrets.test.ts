@@ -11,7 +11,8 @@ import { HttpProblem, problemHandler } from '../api/problem';
 import { ConfigError, loadConfig } from '../common/config';
 import { LocalStorage } from '../activities/storage/local';
 import { projectRoot } from '../workers/tools';
-import { createRunner, jobsDir } from '../workers/wiring';
+import { createRunner } from '../workers/wiring';
+import { jobsDir } from '../activities/job-view';
 import { listenOnLoopback } from './helpers/http';
 
 const secrets = {

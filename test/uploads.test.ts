@@ -17,7 +17,7 @@ import express from 'express';
 import { pino } from 'pino';
 import * as tus from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalJobRunner } from '../activities/gpu/local-runner';
+import { LocalJobView } from '../activities/gpu/local-job-view';
 import { createIngest } from '../activities/ingest';
 import { LocalStorage } from '../activities/storage/local';
 import { S3Storage } from '../activities/storage/s3';
@@ -66,7 +66,7 @@ async function serve(on: Storage, overrides: Partial<AppOptions> = {}): Promise<
   const options: AppOptions = {
     client: env.client,
     videos: new VideosService(env.client, 'uploads-test-no-worker'),
-    runner: new LocalJobRunner({ jobsDir: join(dir, 'jobs'), storage: on, commands: { mot: [], action: [], train: [] }, stopGraceMs: 0 }),
+    jobs: new LocalJobView(join(dir, 'jobs')),
     signer: new UrlSigner('a-test-secret-of-thirty-two-chars!'),
     storage: on, apiKeys: keys, maxUploadBytes, uploadTimeout: '1h', uploadLimits: roomy, retraining: new RetrainingService(env.client, noRetraining), logger: pino({ level: 'silent' }), tusDir,
     ...overrides,

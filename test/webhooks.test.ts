@@ -12,7 +12,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { LocalJobRunner } from '../activities/gpu/local-runner';
+import { LocalJobView } from '../activities/gpu/local-job-view';
 import { LocalStorage } from '../activities/storage/local';
 import { createApp } from '../api/app';
 import { callbackPolicy } from '../api/callbacks';
@@ -91,7 +91,7 @@ function serveApi(client: Client, queue: string, settings: Record<string, string
   const app = createApp({
     client,
     videos: new VideosService(client, queue),
-    runner: new LocalJobRunner({ jobsDir: join(dir, 'jobs'), storage, commands: { mot: [], action: [], train: [] }, stopGraceMs: 0 }),
+    jobs: new LocalJobView(join(dir, 'jobs')),
     signer: new UrlSigner('a-test-secret-of-thirty-two-chars!'),
     storage, apiKeys, maxUploadBytes: 10_000, legacyBodyLimit: 10_000, tusDir: join(dir, 'tus'), uploadTimeout: '1h',
     retraining: new RetrainingService(client, noRetraining), logger: pino({ level: 'silent' }),

@@ -15,7 +15,7 @@ import { devServerEnv, temporalConnection } from '../common/temporal-connection'
 import { keptSecret } from '../common/secret-file';
 import { searchAttributeTypes } from '../contracts/video-commentary';
 import { projectRoot, temporalCli } from './tools';
-import { jobsDir } from './wiring';
+import { jobsDir } from '../activities/job-view';
 
 const config = loadConfig();
 const [temporalHost = '127.0.0.1', temporalPort = '7233'] = config.TEMPORAL_ADDRESS.split(':');

@@ -1,5 +1,4 @@
-// Builds BING's parts from the configuration: storage, the GPU-job runner, the job programs.
-import { join } from 'node:path';
+// Builds the worker's parts from the configuration: the GPU-job runner, commentary, speech.
 import type { Config } from '../common/config';
 import { jobCommands } from '../common/job-programs';
 import { LocalJobRunner } from '../activities/gpu/local-runner';
@@ -8,19 +7,10 @@ import type { CommentarySettings } from '../activities/commentary/commentator';
 import type { SpeechSettings } from '../activities/commentary/speech';
 import { sageMakerJobs } from '../activities/gpu/sagemaker-config';
 import { SageMakerRunner } from '../activities/gpu/sagemaker-runner';
-import { LocalStorage } from '../activities/storage/local';
 import { S3Storage } from '../activities/storage/s3';
 import type { Storage } from '../activities/storage/storage';
 import { durationMs } from '../common/duration';
-
-export function createStorage(config: Config): Storage {
-  if (config.BING_STORAGE === 's3') return new S3Storage({ bucket: config.BING_S3_BUCKET!, endpoint: config.BING_S3_ENDPOINT });
-  return new LocalStorage(join(config.BING_DATA_DIR, 'storage'));
-}
-
-export function jobsDir(config: Config): string {
-  return join(config.BING_DATA_DIR, 'jobs');
-}
+import { jobsDir } from '../activities/job-view';
 
 export function createRunner(config: Config, storage: Storage): GpuJobRunner {
   const environment: Record<string, string> = {};

@@ -17,7 +17,8 @@ import { metricsTelemetry } from './telemetry';
 import { workflowCode } from './bundle-workflows';
 import { startTracing, type Tracing } from '../common/tracing';
 import { durationMs } from '../common/duration';
-import { commentarySettings, createRunner, createStorage, speechSettings } from './wiring';
+import { commentarySettings, createRunner, speechSettings } from './wiring';
+import { createStorage } from '../activities/storage/create';
 
 export async function createWorkers(config: Config, connection: NativeConnection, namespace: string, tracing?: Tracing): Promise<Worker[]> {
   const storage = createStorage(config);

@@ -3,20 +3,15 @@
 // exit code, so a job outlives a worker that dies and is adopted by the next attempt.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as tar from 'tar';
 import type { Storage } from '../storage/storage';
-import { JobAlreadyExists, type GpuJobRunner, type JobDescription, type JobKind, type JobSpec } from './runner';
+import type { JobDescription, JobKind, JobSpec } from '../../contracts/gpu-jobs';
+import { JobAlreadyExists, type GpuJobRunner } from './runner';
+import { isAlive, isLive, LocalJobView, processOutcome, publicView, readState, type JobState } from './local-job-view';
 import { tracer, traceparentEnv } from '../../common/tracing';
-
-interface JobState extends JobDescription {
-  spec: JobSpec;
-  pid?: number;
-  stopRequested?: boolean;
-}
 
 export interface LocalRunnerOptions {
   jobsDir: string;
@@ -50,37 +45,6 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'));
 }
 
-async function tail(path: string, bytes: number): Promise<string> {
-  const file = await open(path, 'r').catch(() => undefined);
-  if (!file) return '';
-  try {
-    const { size } = await file.stat();
-    const start = Math.max(0, size - bytes);
-    const buffer = Buffer.alloc(size - start);
-    await file.read(buffer, 0, buffer.length, start);
-    return buffer.toString('utf8');
-  } finally {
-    await file.close();
-  }
-}
-
-function isAlive(pid: number | undefined, jobDir: string): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A recycled pid belongs to another program: on Linux, check that it is still our job's shell.
-  const cmdline = `/proc/${pid}/cmdline`;
-  if (!existsSync(cmdline)) return true;
-  try {
-    return readFileSync(cmdline, 'utf8').includes(jobDir);
-  } catch {
-    return false;
-  }
-}
-
 const staleLockMs = 120_000;
 
 /** Runs `fn` holding the job's launch lock; false when another caller holds it. */
@@ -101,16 +65,9 @@ async function withLaunchLock(dir: string, fn: () => Promise<boolean>): Promise<
   }
 }
 
-export class LocalJobRunner implements GpuJobRunner {
-  constructor(private readonly options: LocalRunnerOptions) {}
-
-  private dir(name: string): string {
-    return join(this.options.jobsDir, name);
-  }
-
-  private async readState(name: string): Promise<JobState | undefined> {
-    const text = await readFile(join(this.dir(name), 'state.json'), 'utf8').catch(() => undefined);
-    return text ? (JSON.parse(text) as JobState) : undefined;
+export class LocalJobRunner extends LocalJobView implements GpuJobRunner {
+  constructor(private readonly options: LocalRunnerOptions) {
+    super(options.jobsDir);
   }
 
   private async writeState(state: JobState): Promise<void> {
@@ -125,7 +82,7 @@ export class LocalJobRunner implements GpuJobRunner {
     await mkdir(dir, { recursive: true });
     // One launch at a time per job, under its lock; whoever does not get the lock adopts the job.
     const launched = await withLaunchLock(dir, async () => {
-      const existing = await this.readState(name);
+      const existing = await readState(this.dir(name));
       if (!existing) {
         await this.launch({
           name, kind: spec.kind, subject: spec.subject, spec, status: 'InProgress', progress: 0, starts: 0,
@@ -177,50 +134,25 @@ export class LocalJobRunner implements GpuJobRunner {
     await this.writeState({ ...state, status: 'InProgress', pid: child.pid, starts: state.starts + 1, progress: 0 });
   }
 
+  /** Records a job whose process has ended as finished, with its outputs in storage once Completed. */
   async describe(name: string): Promise<JobDescription | undefined> {
-    const state = await this.readState(name);
+    const state = await readState(this.dir(name));
     if (!state) return undefined;
-    if (state.status !== 'InProgress' && state.status !== 'Stopping') return publicView(state);
-    const dir = this.dir(name);
-    const exitCode = await readFile(join(dir, 'exit-code'), 'utf8').then((s) => Number(s.trim()), () => undefined);
-    if (exitCode === undefined) {
-      if (isAlive(state.pid, dir)) return publicView({ ...state, progress: await this.progress(name, state.progress) });
-      // The process is gone without an exit code: killed with its worker, or the machine restarted.
-      if (state.stopRequested) return this.finish(state, { status: 'Stopped' });
-      // A second look: the exit code may have landed between the two reads.
-      if (existsSync(join(dir, 'exit-code'))) return this.describe(name);
-      return publicView({ ...state, status: 'Lost' });
+    if (!isLive(state)) return publicView(state);
+    const outcome = await processOutcome(this.dir(name), state);
+    if (!outcome.ended) return publicView({ ...state, progress: outcome.progress });
+    switch (outcome.status) {
+      case 'Lost': return publicView({ ...state, status: 'Lost' });
+      case 'Stopped': return this.finish(state, { status: 'Stopped' });
+      case 'Failed': return this.finish(state, { status: 'Failed', failureReason: outcome.failureReason });
+      case 'Completed': return this.finish(state, { status: 'Completed', progress: 1, outputs: await this.collectOutputs(state) });
     }
-    if (state.stopRequested) return this.finish(state, { status: 'Stopped' });
-    if (exitCode !== 0) return this.finish(state, { status: 'Failed', failureReason: await this.failureReason(name, exitCode) });
-    return this.finish(state, { status: 'Completed', progress: 1, outputs: await this.collectOutputs(state) });
   }
 
   private async finish(state: JobState, change: Partial<JobState>): Promise<JobDescription> {
     const done: JobState = { ...state, ...change, endedAt: new Date().toISOString() };
     await this.writeState(done);
     return publicView(done);
-  }
-
-  private async progress(name: string, last: number): Promise<number> {
-    const lines = (await tail(join(this.dir(name), 'stdout.log'), 4096)).split('\n').reverse();
-    for (const line of lines) {
-      try {
-        const parsed = JSON.parse(line) as { type?: string; progress?: number };
-        if (parsed.type === 'progress' && typeof parsed.progress === 'number') return parsed.progress;
-      } catch {
-        // not a JSON line: the job's own output
-      }
-    }
-    return last;
-  }
-
-  private async failureReason(name: string, exitCode: number): Promise<string> {
-    const dir = this.dir(name);
-    const failure = await readFile(join(dir, 'output', 'failure'), 'utf8').catch(() => '');
-    if (failure.trim()) return failure.trim().slice(0, 1024);
-    const stderr = (await tail(join(dir, 'stderr.log'), 1024)).trim().split('\n').slice(-3).join(' | ');
-    return `exit code ${exitCode}${stderr ? `: ${stderr}` : ''}`;
   }
 
   private async collectOutputs(state: JobState): Promise<string[]> {
@@ -252,8 +184,8 @@ export class LocalJobRunner implements GpuJobRunner {
   }
 
   async stop(name: string): Promise<void> {
-    const state = await this.readState(name);
-    if (!state || (state.status !== 'InProgress' && state.status !== 'Stopping')) return;
+    const state = await readState(this.dir(name));
+    if (!state || !isLive(state)) return;
     await this.writeState({ ...state, status: 'Stopping', stopRequested: true });
     const dir = this.dir(name);
     const signal = (sig: NodeJS.Signals) => {
@@ -272,16 +204,6 @@ export class LocalJobRunner implements GpuJobRunner {
     await this.finish({ ...state, stopRequested: true }, { status: 'Stopped' });
   }
 
-  async list(): Promise<JobDescription[]> {
-    const names = await readdir(this.options.jobsDir).catch(() => []);
-    const jobs = await Promise.all(names.map((n) => this.describe(n)));
-    return jobs.filter((j): j is JobDescription => j !== undefined).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-  }
-}
-
-function publicView(state: JobState): JobDescription {
-  const { spec: _spec, pid: _pid, stopRequested: _stop, ...view } = state;
-  return view;
 }
 
 /**
@@ -292,7 +214,7 @@ export async function killJobProcesses(jobsDir: string): Promise<number> {
   let killed = 0;
   for (const name of await readdir(jobsDir).catch(() => [])) {
     const dir = join(jobsDir, name);
-    const state = await readFile(join(dir, 'state.json'), 'utf8').then((s) => JSON.parse(s) as JobState, () => undefined);
+    const state = await readState(dir).catch(() => undefined);
     if (state?.pid && isAlive(state.pid, dir)) {
       try {
         process.kill(-state.pid, 'SIGKILL');

@@ -5,7 +5,8 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { jobFailed } from '../failures';
 import { gpuJobCompleted, gpuJobStarted } from '../metrics';
 import { jobNameFor } from './job-name';
-import { JobAlreadyExists, type GpuJobRunner, type JobDescription, type JobSpec } from './runner';
+import type { JobDescription, JobSpec } from '../../contracts/gpu-jobs';
+import { JobAlreadyExists, type GpuJobRunner } from './runner';
 
 export interface GpuJobRequest extends JobSpec {
   /** The workflow's step, part of the job name. */

@@ -1,6 +1,6 @@
 // How each kind of GPU job runs on SageMaker, and how that is read from BING_SAGEMAKER_* settings.
 import { z } from 'zod';
-import type { JobKind } from './runner';
+import type { JobKind } from '../../contracts/gpu-jobs';
 
 export interface SageMakerNetwork {
   subnets: string[];

@@ -8,42 +8,33 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateProcessingJobCommand,
   CreateTrainingJobCommand,
-  DescribeProcessingJobCommand,
-  DescribeTrainingJobCommand,
-  SageMakerClient,
   StopProcessingJobCommand,
   StopTrainingJobCommand,
-  paginateListProcessingJobs,
-  paginateListTrainingJobs,
   type CreateProcessingJobRequest,
   type CreateTrainingJobRequest,
   type DescribeProcessingJobResponse,
   type DescribeTrainingJobResponse,
   type ProcessingInstanceType,
   type TrainingInstanceType,
-  type SageMakerClientConfig,
 } from '@aws-sdk/client-sagemaker';
+import type { JobDescription, JobKind, JobSpec } from '../../contracts/gpu-jobs';
 import { badInput } from '../failures';
 import type { Storage } from '../storage/storage';
-import { JobAlreadyExists, type GpuJobRunner, type JobDescription, type JobKind, type JobSpec, type JobStatus } from './runner';
+import { JobAlreadyExists, type GpuJobRunner } from './runner';
 import type { SageMakerJobConfig } from './sagemaker-config';
+import { isAlreadyExists, isValidation } from './sagemaker-errors';
+import {
+  kindVariable, rawStatus, SageMakerJobView, subjectVariable, terminal,
+  type JobType, type RawJob, type SageMakerJobViewOptions,
+} from './sagemaker-job-view';
 
-export interface SageMakerRunnerOptions {
+export interface SageMakerRunnerOptions extends SageMakerJobViewOptions {
   /** The bucket that storage keys name; inputs and outputs are s3://{bucket}/{key}. */
   bucket: string;
   /** The same bucket as Storage: lists the outputs of finished jobs, deletes those of stopped ones. */
   storage: Storage;
   /** How each kind runs; a kind left out is refused. */
   jobs: Partial<Record<JobKind, SageMakerJobConfig>>;
-  /** A client to use instead of one from the standard AWS configuration (plus endpoint, region). */
-  client?: SageMakerClient;
-  endpoint?: string;
-  region?: string;
-  clientConfig?: SageMakerClientConfig;
-  /** list() shows the jobs whose names start with this (SageMaker's NameContains, then checked). */
-  namePrefix?: string;
-  /** list() shows at most this many of the newest jobs of each type. */
-  listLimit?: number;
   /** How often stop() looks whether the job has stopped, and for how long at most. */
   stopPollMs?: number;
   stopTimeoutMs?: number;
@@ -52,28 +43,15 @@ export interface SageMakerRunnerOptions {
 }
 
 const processingRoot = '/opt/ml/processing';
-/** Set on every job: describe() tells the kind and subject of a job from its environment. */
-const kindVariable = 'BING_JOB_KIND';
-const subjectVariable = 'BING_JOB_SUBJECT';
 const nameVariable = 'BING_JOB_NAME';
 
-type JobType = 'processing' | 'training';
 const jobType = (kind: JobKind): JobType => (kind === 'train' ? 'training' : 'processing');
 
-const terminal = new Set<JobStatus>(['Completed', 'Failed', 'Stopped']);
-const statuses = new Set<string>(['InProgress', 'Stopping', 'Completed', 'Failed', 'Stopped']);
+export class SageMakerRunner extends SageMakerJobView implements GpuJobRunner {
+  declare protected readonly options: SageMakerRunnerOptions;
 
-export class SageMakerRunner implements GpuJobRunner {
-  readonly client: SageMakerClient;
-  /** Which API knows a name, learnt from start and describe: saves a Describe call per poll. */
-  private readonly types = new Map<string, JobType>();
-
-  constructor(private readonly options: SageMakerRunnerOptions) {
-    this.client = options.client ?? new SageMakerClient({
-      ...options.clientConfig,
-      ...(options.region ? { region: options.region } : {}),
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    });
+  constructor(options: SageMakerRunnerOptions) {
+    super(options);
   }
 
   private config(kind: JobKind): SageMakerJobConfig {
@@ -212,80 +190,14 @@ export class SageMakerRunner implements GpuJobRunner {
   }
 
   async describe(name: string): Promise<JobDescription | undefined> {
-    return this.describeJob(name, true);
-  }
-
-  private async describeJob(name: string, withOutputs: boolean, only?: JobType): Promise<JobDescription | undefined> {
-    const known = only ?? this.types.get(name);
-    for (const type of known ? [known] : (['processing', 'training'] as const)) {
-      const raw = await this.describeRaw(name, type);
-      if (!raw) continue;
-      this.types.set(name, type);
-      const job = type === 'processing' ? this.fromProcessing(raw as DescribeProcessingJobResponse) : this.fromTraining(raw as DescribeTrainingJobResponse);
-      if (withOutputs && job.status === 'Completed') job.outputs = await this.listOutputs(this.outputPrefixes(name, raw, type));
-      return job;
-    }
-    return undefined;
-  }
-
-  private async describeRaw(name: string, type: JobType): Promise<DescribeProcessingJobResponse | DescribeTrainingJobResponse | undefined> {
-    try {
-      return type === 'processing'
-        ? await this.client.send(new DescribeProcessingJobCommand({ ProcessingJobName: name }))
-        : await this.client.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  }
-
-  private kindOf(environment: Record<string, string> | undefined, image: string | undefined, type: JobType): JobKind {
-    const named = environment?.[kindVariable];
-    if (named === 'mot' || named === 'action' || named === 'train') return named;
-    if (type === 'training') return 'train';
-    const byImage = (['mot', 'action'] as const).find((k) => image && this.options.jobs[k]?.image === image);
-    return byImage ?? 'mot';
-  }
-
-  private fromProcessing(raw: DescribeProcessingJobResponse): JobDescription {
-    return this.described({
-      name: raw.ProcessingJobName!, status: raw.ProcessingJobStatus, environment: raw.Environment,
-      kind: this.kindOf(raw.Environment, raw.AppSpecification?.ImageUri, 'processing'),
-      started: raw.ProcessingStartTime ?? raw.CreationTime, ended: raw.ProcessingEndTime ?? raw.LastModifiedTime,
-      failure: [raw.FailureReason, raw.ExitMessage],
-    });
-  }
-
-  private fromTraining(raw: DescribeTrainingJobResponse): JobDescription {
-    return this.described({
-      name: raw.TrainingJobName!, status: raw.TrainingJobStatus, environment: raw.Environment,
-      kind: this.kindOf(raw.Environment, raw.AlgorithmSpecification?.TrainingImage, 'training'),
-      started: raw.TrainingStartTime ?? raw.CreationTime, ended: raw.TrainingEndTime ?? raw.LastModifiedTime,
-      failure: [raw.FailureReason],
-    });
-  }
-
-  /** What Processing and Training descriptions have in common, as a JobDescription. */
-  private described(job: {
-    name: string; status: string | undefined; environment: Record<string, string> | undefined; kind: JobKind;
-    started: Date | undefined; ended: Date | undefined; failure: [string | undefined, (string | undefined)?];
-  }): JobDescription {
-    const status = statusOf(job.status);
-    return {
-      name: job.name,
-      kind: job.kind,
-      ...subject(job.environment),
-      status,
-      progress: status === 'Completed' ? 1 : 0,
-      starts: 1,
-      startedAt: iso(job.started),
-      ...(terminal.has(status) ? { endedAt: iso(job.ended) } : {}),
-      ...reason(status, ...job.failure),
-    };
+    const found = await this.find(name);
+    if (!found) return undefined;
+    if (found.job.status === 'Completed') found.job.outputs = await this.listOutputs(this.outputPrefixes(name, found.raw, found.type));
+    return found.job;
   }
 
   /** The storage prefixes a job writes to, from its own description. */
-  private outputPrefixes(name: string, raw: DescribeProcessingJobResponse | DescribeTrainingJobResponse, type: JobType): string[] {
+  private outputPrefixes(name: string, raw: RawJob, type: JobType): string[] {
     if (type === 'processing') {
       return ((raw as DescribeProcessingJobResponse).ProcessingOutputConfig?.Outputs ?? [])
         .map((o) => this.keyOf(o.S3Output?.S3Uri))
@@ -301,7 +213,7 @@ export class SageMakerRunner implements GpuJobRunner {
   }
 
   async stop(name: string): Promise<void> {
-    const type = this.types.get(name) ?? (await this.describeJob(name, false) ? this.types.get(name) : undefined);
+    const type = this.types.get(name) ?? (await this.find(name))?.type;
     if (!type) return;
     let raw = await this.describeRaw(name, type);
     if (!raw || terminal.has(rawStatus(raw))) return;
@@ -326,68 +238,4 @@ export class SageMakerRunner implements GpuJobRunner {
       for (const prefix of this.outputPrefixes(name, raw, type)) await this.options.storage.deletePrefix(prefix.endsWith('/') ? prefix : `${prefix}/`);
     }
   }
-
-  async list(): Promise<JobDescription[]> {
-    const prefix = this.options.namePrefix;
-    const limit = this.options.listLimit ?? 100;
-    const filter = { SortBy: 'CreationTime' as const, SortOrder: 'Descending' as const, ...(prefix ? { NameContains: prefix } : {}) };
-    const names: Array<[string, JobType]> = [];
-    const collect = async (pages: AsyncIterable<{ names: string[] }>, type: JobType) => {
-      let count = 0;
-      for await (const page of pages) {
-        for (const name of page.names) {
-          if (prefix && !name.startsWith(prefix)) continue;
-          if (count++ >= limit) return;
-          names.push([name, type]);
-        }
-      }
-    };
-    await collect(mapPages(paginateListProcessingJobs({ client: this.client, pageSize: 100 }, filter), (p) => (p.ProcessingJobSummaries ?? []).map((s) => s.ProcessingJobName!)), 'processing');
-    await collect(mapPages(paginateListTrainingJobs({ client: this.client, pageSize: 100 }, filter), (p) => (p.TrainingJobSummaries ?? []).map((s) => s.TrainingJobName!)), 'training');
-    // Summaries lack the environment that names kind and subject: describe each, a few at a time.
-    const jobs: JobDescription[] = [];
-    for (let i = 0; i < names.length; i += 4) {
-      const batch = await Promise.all(names.slice(i, i + 4).map(([name, type]) => this.describeJob(name, false, type)));
-      jobs.push(...batch.filter((j): j is JobDescription => j !== undefined));
-    }
-    return jobs.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-  }
-}
-
-async function* mapPages<P>(pages: AsyncIterable<P>, names: (page: P) => string[]): AsyncIterable<{ names: string[] }> {
-  for await (const page of pages) yield { names: names(page) };
-}
-
-const rawStatus = (raw: DescribeProcessingJobResponse | DescribeTrainingJobResponse): JobStatus =>
-  statusOf('ProcessingJobStatus' in raw ? raw.ProcessingJobStatus : (raw as DescribeTrainingJobResponse).TrainingJobStatus);
-
-function statusOf(status: string | undefined): JobStatus {
-  if (status && statuses.has(status)) return status as JobStatus;
-  // An unknown status is one SageMaker added later: treat it as still running.
-  return 'InProgress';
-}
-
-const iso = (date: Date | undefined): string => (date ?? new Date()).toISOString();
-
-const subject = (environment: Record<string, string> | undefined) =>
-  environment?.[subjectVariable] ? { subject: environment[subjectVariable] } : {};
-
-function reason(status: JobStatus, failureReason: string | undefined, exitMessage?: string): { failureReason?: string } {
-  if (status !== 'Failed' && status !== 'Stopped') return {};
-  const parts = [failureReason?.trim(), exitMessage?.trim()].filter((p): p is string => !!p);
-  const unique = parts.filter((p, i) => parts.indexOf(p) === i);
-  return unique.length > 0 ? { failureReason: unique.join(': ').slice(0, 2048) } : {};
-}
-
-const errorName = (err: unknown): string | undefined => (err as { name?: string } | undefined)?.name;
-const errorMessage = (err: unknown): string => (err as { message?: string } | undefined)?.message ?? '';
-const isValidation = (err: unknown) => errorName(err) === 'ValidationException';
-
-function isAlreadyExists(err: unknown): boolean {
-  const name = errorName(err);
-  return name === 'ResourceInUse' || (isValidation(err) && /already exists|must be unique/i.test(errorMessage(err)));
-}
-
-function isNotFound(err: unknown): boolean {
-  return errorName(err) === 'ResourceNotFound' || (isValidation(err) && /could not find|not found|does not exist/i.test(errorMessage(err)));
 }

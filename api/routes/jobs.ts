@@ -1,13 +1,13 @@
 // GET /v1/jobs: the GPU jobs, with how many times a process or SageMaker job ran under each name.
 import { Router } from 'express';
-import type { GpuJobRunner } from '../../activities/gpu/runner';
+import type { JobView } from '../../contracts/gpu-jobs';
 import type { VideosService } from '../../client/videos-service';
 
 /** An operator's key (user '*') sees every job; a user's key sees the jobs of the user's videos. */
-export function jobsRouter(runner: GpuJobRunner, videos: VideosService): Router {
+export function jobsRouter(view: JobView, videos: VideosService): Router {
   const router = Router();
   router.get('/', async (req, res) => {
-    const jobs = await runner.list();
+    const jobs = await view.list();
     let visible = jobs;
     if (!req.operator) {
       const { videos: own } = await videos.list(req.userId!, { pageSize: 1000 });

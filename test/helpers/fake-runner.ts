@@ -1,6 +1,7 @@
 // A GPU-job runner whose jobs take a fixed time on a clock the test controls (the time-skipping
 // server's), and write their outputs to storage when they complete.
-import type { GpuJobRunner, JobDescription, JobSpec } from '../../activities/gpu/runner';
+import type { JobDescription, JobSpec } from '../../contracts/gpu-jobs';
+import type { GpuJobRunner } from '../../activities/gpu/runner';
 import { JobAlreadyExists } from '../../activities/gpu/runner';
 import type { Storage } from '../../activities/storage/storage';
 

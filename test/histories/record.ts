@@ -16,7 +16,7 @@ import { WorkflowContinuedAsNewError, type Client, type WorkflowHandle } from '@
 import { Worker } from '@temporalio/worker';
 import * as tar from 'tar';
 import { createActivities } from '../../activities';
-import type { JobSpec } from '../../activities/gpu/runner';
+import type { JobSpec } from '../../contracts/gpu-jobs';
 import { LocalStorage } from '../../activities/storage/local';
 import { projectRoot, workflowsPath } from '../../workers/tools';
 import { gpuTaskQueue, incomingKey, progressQuery, uploadCompletedSignal, type VideoCommentaryInput } from '../../contracts/video-commentary';

@@ -1,0 +1,38 @@
+// GPU jobs as the runners start them and as every job list shows them: the activities run them,
+// the API lists them through a JobView, never through a runner.
+
+export type JobKind = 'mot' | 'action' | 'train';
+
+export interface JobSpec {
+  kind: JobKind;
+  /** Input channel -> storage key; a key ending in '/' names every object under that prefix. */
+  inputs: Record<string, string>;
+  /** Output name -> storage prefix ending in '/' that receives the job's output files. */
+  outputs: Record<string, string>;
+  environment?: Record<string, string>;
+  hyperparameters?: Record<string, string>;
+  /** What the job is for, shown in job lists: the video or model it serves. */
+  subject?: string;
+}
+
+export type JobStatus = 'InProgress' | 'Stopping' | 'Completed' | 'Failed' | 'Stopped' | 'Lost';
+
+export interface JobDescription {
+  name: string;
+  kind: JobKind;
+  subject?: string;
+  status: JobStatus;
+  progress: number;
+  /** How many times a process (or a SageMaker job) was started under this name. */
+  starts: number;
+  startedAt: string;
+  endedAt?: string;
+  failureReason?: string;
+  /** Storage keys of the outputs, once Completed. */
+  outputs?: string[];
+}
+
+/** The GPU jobs as their runner recorded them, read without changing anything: no job is finished, written or uploaded by a list. */
+export interface JobView {
+  list(): Promise<JobDescription[]>;
+}
