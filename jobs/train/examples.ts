@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { parseTracks } from '../action/input';
 import { describeIssues } from '../action/model';
-import { JobFailure, log } from '../contract';
+import { JobFailure } from '../contract';
 import type { ActionEvent, ActionName, TracksFile } from '../formats';
+import { channelItems } from './channel';
 
 export interface Example {
   name: string;
@@ -48,13 +49,5 @@ function readExample(dir: string, name: string): Example {
 
 /** The examples of a channel directory, in name order. */
 export function readExamples(dir: string): Example[] {
-  if (!existsSync(dir)) throw new JobFailure(`the train channel is missing: no directory ${dir}`);
-  const entries = readdirSync(dir, { withFileTypes: true });
-  const loose = entries.filter((e) => !e.isDirectory()).map((e) => e.name);
-  if (loose.length > 0) log(`train channel: ignoring ${loose.join(', ')} (examples are directories)`);
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
-  if (names.length === 0) {
-    throw new JobFailure(`the train channel holds no examples: expected one directory per example with tracks.json and events.json in ${dir}`);
-  }
-  return names.map((name) => readExample(join(dir, name), name));
+  return channelItems(dir, 'example', 'tracks.json and events.json').map((name) => readExample(join(dir, name), name));
 }

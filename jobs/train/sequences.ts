@@ -5,9 +5,10 @@
 // naming the sequence.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { JobFailure, log } from '../contract';
+import { JobFailure } from '../contract';
 import { probeVideo, type Probe } from '../mot/frames';
 import type { MotBox } from '../mot-metrics';
+import { channelItems } from './channel';
 
 export interface Sequence {
   name: string;
@@ -50,14 +51,7 @@ async function readSequence(dir: string, name: string): Promise<Sequence> {
 
 /** The sequences of a channel directory, in name order. */
 export async function readSequences(dir: string): Promise<Sequence[]> {
-  if (!existsSync(dir)) throw new JobFailure(`the train channel is missing: no directory ${dir}`);
-  const entries = readdirSync(dir, { withFileTypes: true });
-  const loose = entries.filter((e) => !e.isDirectory()).map((e) => e.name);
-  if (loose.length > 0) log(`train channel: ignoring ${loose.join(', ')} (sequences are directories)`);
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
-  if (names.length === 0) {
-    throw new JobFailure(`the train channel holds no sequences: expected one directory per sequence with a video and gt/gt.txt (MOTChallenge) in ${dir}`);
-  }
+  const names = channelItems(dir, 'sequence', 'a video and gt/gt.txt (MOTChallenge)');
   const sequences: Sequence[] = [];
   for (const name of names) sequences.push(await readSequence(join(dir, name), name));
   return sequences;
