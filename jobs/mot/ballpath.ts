@@ -2,16 +2,10 @@
 // tracklets by nearest neighbour around a constant-velocity prediction, then the best-scoring
 // sequence of tracklets that a ball could have travelled is kept (one ball, so one at a time),
 // and short gaps between them are interpolated.
+import type { TrackBox } from '../formats';
 
-export interface BallPoint {
-  /** 0-based frame; centre and size in source pixels. */
-  frame: number;
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-  score: number;
-}
+/** A track box's fields, but the frame is 0-based and x, y are the centre (source pixels). */
+export type BallPoint = TrackBox;
 
 export interface BallPathOptions {
   /** Players' boxes per 0-based frame (source pixels): a candidate over a body is likely kit. */
