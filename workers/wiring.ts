@@ -7,7 +7,6 @@ import type { CommentarySettings } from '../activities/commentary/commentator';
 import type { SpeechSettings } from '../activities/commentary/speech';
 import { sageMakerJobs } from '../activities/gpu/sagemaker-config';
 import { SageMakerRunner } from '../activities/gpu/sagemaker-runner';
-import { S3Storage } from '../activities/storage/s3';
 import type { Storage } from '../activities/storage/storage';
 import { durationMs } from '../common/duration';
 import { jobsDir } from '../activities/job-view';
