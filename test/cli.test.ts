@@ -42,15 +42,16 @@ describe('bing command line', () => {
   it('answers a bad command line with its usage and status 2, sending nothing', async () => {
     const { code, stdout, stderr } = await bing(env, 'process', 'clip.mp4', '--language', 'fr');
     expect(code).toBe(2);
-    expect(stderr).toMatch(/^bing: --language must be one of en, ko, not fr\nusage:\n {2}bing process FILE/);
+    expect(stderr).toMatch(/^bing: --language must be one of en, ko, not fr\nUsage: bing process \[options\] <FILE>\n/);
     expect(stdout).toBe('');
   });
 
   it('prints its usage on --help, with status 0', async () => {
     const { code, stdout } = await bing(env, 'commentary', '--help');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^usage:/);
-    expect(stdout).toContain('bing commentary ID [--format text|json|vtt|srt] [--save DIR]');
+    expect(stdout).toMatch(/^Usage: bing commentary \[options\] <ID>\n/);
+    expect(stdout).toMatch(/--format <format> .*\n.*\(choices: "text", "json", "vtt", "srt", default: "text"\)/);
+    expect(stdout).toMatch(/--save <DIR> /);
   });
 
   it('passes a valid command line on to the API (here one that cannot be reached: status 1)', async () => {

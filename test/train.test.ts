@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { create as createTar } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runJobCommand } from '../api/cli/job-command';
+import { runBing } from '../api/cli/main';
 import { builtinParams } from '../jobs/action/params';
 import { loadModel } from '../jobs/action/model';
 import type { ActionEvent, ActionsFile } from '../jobs/formats';
@@ -167,7 +167,7 @@ describe('training job', () => {
 
   it('runs the trained model through `bing job action`', async () => {
     const out = join(scratch, 'cli-action');
-    const code = await runJobCommand(['action', '--tracks', join(data, names[0]!, 'tracks.json'), '--model', join(run.root, 'model', 'model.json'), '--out', out]);
+    const code = await runBing(['job', 'action', '--tracks', join(data, names[0]!, 'tracks.json'), '--model', join(run.root, 'model', 'model.json'), '--out', out]);
     expect(code).toBe(0);
     const actions = JSON.parse(readFileSync(join(out, 'actions.json'), 'utf8')) as ActionsFile;
     expect(actions.model.version).toBe('v7');
@@ -235,13 +235,13 @@ describe('bing job', () => {
     { name: 'a hyperparameter without a value', args: ['train', '--data', data, '--out', scratch, '--hyperparameters', 'seed'] },
     { name: 'an unknown option', args: ['train', '--data', data, '--out', scratch, '--fast'] },
   ])('answers $name with the usage and exit code 2', async ({ args }) => {
-    expect(await runJobCommand(args)).toBe(2);
+    expect(await runBing(['job', ...args])).toBe(2);
   });
 
   it('exits with the job\'s exit code on a prepared root that fails', async () => {
     const root = join(scratch, 'cli-root');
     mkdirSync(join(root, 'input', 'data', 'train'), { recursive: true });
-    expect(await runJobCommand(['train', '--root', root])).toBe(1);
+    expect(await runBing(['job', 'train', '--root', root])).toBe(1);
     expect(readFileSync(join(root, 'output', 'failure'), 'utf8')).toMatch(/no examples/);
   });
 });

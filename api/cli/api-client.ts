@@ -6,10 +6,13 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream } from 'node:stream/web';
 import * as tus from 'tus-js-client';
+import type { z } from 'zod';
 import { videoWorkflowId } from '../../common/ids';
+import type { Language } from '../../contracts/video-commentary';
+import type { modelSummary } from '../openapi/models';
+import type { jobListing } from '../openapi/service';
 import type { VideoStatus } from '../../client/videos-service';
-import type { CommentaryFormat, Language, Style, TeamNames } from './command-line';
-import type { ModelSummary } from './models-view';
+import type { CommentaryFormat, Style, TeamNames } from './command-line';
 
 export const uploadChunkBytes = 8 << 20;
 
@@ -40,16 +43,9 @@ export interface Problem {
   detail?: string;
 }
 
-export interface JobListing {
-  name: string;
-  videoId?: string;
-  kind: string;
-  status: string;
-  starts: number;
-  startedAt: string;
-  seconds: number;
-  failureReason?: string;
-}
+/** The API's answers, typed by the zod schemas its OpenAPI document is generated from. */
+export type JobListing = z.infer<typeof jobListing>;
+export type ModelSummary = z.infer<typeof modelSummary>;
 
 export interface Commentary {
   language: Language;

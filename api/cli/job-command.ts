@@ -6,36 +6,42 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statS
 import { constants, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
-import { JOB_PROGRAMS, jobCommands, type JobProgram } from '../../common/job-programs';
+import { jobCommands, type JobProgram } from '../../common/job-programs';
+import { UsageError } from './usage-error';
 
-const usage = `usage:
-  bing job <mot|action|train> --root DIR         run a job on a prepared contract directory (BING_JOB_ROOT=DIR)
-  bing job mot --video FILE --out DIR
-  bing job action --tracks FILE [--model FILE] --out DIR
-  bing job train --data DIR [--pretrained FILE] [--current FILE] [--hyperparameters k=v ...] --out DIR
-                                                  lay out a contract directory from plain files, run the
-                                                  job and copy its outputs to DIR
---data holds one directory per example with tracks.json and events.json; hyperparameters are
-kind, version, seed, holdout, max_seconds, rounds, tolerance (see jobs/train/hyperparameters.ts).`;
+interface JobInput {
+  /** Where the input goes in the contract directory ('/' at the end: the file keeps its name there). */
+  to: string;
+  required: boolean;
+  directory?: boolean;
+  description: string;
+}
 
-class UsageError extends Error {}
-
-/** Where each input goes in the contract directory ('/' at the end: the file keeps its name there). */
-const INPUTS: Record<JobProgram, Record<string, { to: string; required: boolean; directory?: boolean }>> = {
-  mot: { video: { to: 'processing/input/video/', required: true } },
-  action: { tracks: { to: 'processing/input/tracks/tracks.json', required: true }, model: { to: 'processing/input/model/', required: false } },
+export const JOB_INPUTS: Record<JobProgram, Record<string, JobInput>> = {
+  mot: { video: { to: 'processing/input/video/', required: true, description: 'the video' } },
+  action: {
+    tracks: { to: 'processing/input/tracks/tracks.json', required: true, description: 'the MOT job\'s tracks.json' },
+    model: { to: 'processing/input/model/', required: false, description: 'a trained action model (default: the built-in one)' },
+  },
   train: {
-    data: { to: 'input/data/train', required: true, directory: true },
-    pretrained: { to: 'input/data/pretrained/', required: false },
-    current: { to: 'input/data/current/', required: false },
+    data: { to: 'input/data/train', required: true, directory: true, description: 'one directory per example with tracks.json and events.json' },
+    pretrained: { to: 'input/data/pretrained/', required: false, description: 'the weights to start from' },
+    current: { to: 'input/data/current/', required: false, description: 'the current model, to compare against' },
   },
 };
 
 /** What the job writes, copied to --out. */
 const OUTPUTS: Record<JobProgram, string> = { mot: 'processing/output/tracks', action: 'processing/output/actions', train: 'model' };
 
-interface Plan {
+/** `bing job`'s options as the command line gives them: --root, --out, --hyperparameters and the inputs of JOB_INPUTS. */
+export interface JobOptions {
+  root?: string;
+  out?: string;
+  hyperparameters?: string[];
+  [input: string]: string | string[] | undefined;
+}
+
+export interface JobPlan {
   kind: JobProgram;
   /** A prepared contract directory, run as it is. */
   root?: string;
@@ -44,66 +50,40 @@ interface Plan {
   out?: string;
 }
 
-function parse(args: string[]): Plan {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        root: { type: 'string' },
-        out: { type: 'string' },
-        video: { type: 'string' },
-        tracks: { type: 'string' },
-        model: { type: 'string' },
-        data: { type: 'string' },
-        pretrained: { type: 'string' },
-        current: { type: 'string' },
-        hyperparameters: { type: 'string', multiple: true },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const { positionals, values } = parsed;
-  const [kind, ...rest] = positionals;
-  if (!JOB_PROGRAMS.includes(kind as JobProgram)) throw new UsageError(kind ? `unknown job ${kind}` : 'which job?');
-  const job = kind as JobProgram;
-  // `--hyperparameters a=1 b=2`: the pairs after the first come as positionals.
-  const pairs = values.hyperparameters ? [...values.hyperparameters, ...rest] : rest;
-  if (rest.length > 0 && !values.hyperparameters) throw new UsageError(`unexpected ${rest.join(' ')}`);
-  if (pairs.length > 0 && job !== 'train') throw new UsageError('only the train job takes hyperparameters');
+/** The run that the options ask for; throws UsageError when they do not fit the job or name no such file. */
+export function planJob(kind: JobProgram, { root, out, hyperparameters: pairs = [], ...given }: JobOptions): JobPlan {
+  if (pairs.length > 0 && kind !== 'train') throw new UsageError('only the train job takes hyperparameters');
   const hyperparameters: Record<string, string> = {};
   for (const pair of pairs) {
     const at = pair.indexOf('=');
     if (at < 1) throw new UsageError(`hyperparameters are key=value, got ${pair}`);
     hyperparameters[pair.slice(0, at)] = pair.slice(at + 1);
   }
-  const given = Object.keys(INPUTS).flatMap((k) => Object.keys(INPUTS[k as JobProgram])).filter((name) => values[name as keyof typeof values] !== undefined);
-  if (values.root !== undefined) {
-    if (given.length > 0 || values.out !== undefined || pairs.length > 0) throw new UsageError('--root runs a prepared directory as it is: give no input files, hyperparameters or --out with it');
-    if (!existsSync(values.root) || !statSync(values.root).isDirectory()) throw new UsageError(`--root ${values.root} is not a directory`);
-    return { kind: job, root: resolve(values.root), inputs: {}, hyperparameters };
+  const names = Object.keys(given).filter((name) => given[name] !== undefined);
+  if (root !== undefined) {
+    if (names.length > 0 || out !== undefined || pairs.length > 0) throw new UsageError('--root runs a prepared directory as it is: give no input files, hyperparameters or --out with it');
+    if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`--root ${root} is not a directory`);
+    return { kind, root: resolve(root), inputs: {}, hyperparameters };
   }
   const inputs: Record<string, string> = {};
-  for (const name of given) {
-    const spec = INPUTS[job][name];
-    if (!spec) throw new UsageError(`the ${job} job takes no --${name}`);
-    const path = values[name as keyof typeof values] as string;
+  for (const name of names) {
+    const spec = JOB_INPUTS[kind][name];
+    if (!spec) throw new UsageError(`the ${kind} job takes no --${name}`);
+    const path = given[name] as string;
     if (!existsSync(path) || statSync(path).isDirectory() !== Boolean(spec.directory)) {
       throw new UsageError(`--${name} ${path} is not ${spec.directory ? 'a directory' : 'a file'}`);
     }
     inputs[name] = resolve(path);
   }
-  const missing = Object.entries(INPUTS[job]).filter(([name, spec]) => spec.required && !inputs[name]).map(([name]) => `--${name}`);
-  if (!values.out) missing.push('--out');
-  if (missing.length > 0) throw new UsageError(`the ${job} job needs ${missing.join(' and ')} (or --root)`);
-  return { kind: job, inputs, hyperparameters, out: resolve(values.out!) };
+  const missing = Object.entries(JOB_INPUTS[kind]).filter(([name, spec]) => spec.required && !inputs[name]).map(([name]) => `--${name}`);
+  if (!out) missing.push('--out');
+  if (missing.length > 0) throw new UsageError(`the ${kind} job needs ${missing.join(' and ')} (or --root)`);
+  return { kind, inputs, hyperparameters, out: resolve(out!) };
 }
 
-function layOut(plan: Plan, root: string): void {
+function layOut(plan: JobPlan, root: string): void {
   for (const [name, path] of Object.entries(plan.inputs)) {
-    const to = INPUTS[plan.kind][name]!.to;
+    const to = JOB_INPUTS[plan.kind][name]!.to;
     const target = join(root, ...(to.endsWith('/') ? [to, basename(path)] : [to]));
     mkdirSync(join(target, '..'), { recursive: true });
     cpSync(path, target, { recursive: true });
@@ -144,15 +124,8 @@ async function runProgram(kind: JobProgram, root: string): Promise<number> {
   return code;
 }
 
-export async function runJobCommand(args: string[]): Promise<number> {
-  let plan: Plan;
-  try {
-    plan = parse(args);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`bing job: ${err.message}\n${usage}\n`);
-    return 2;
-  }
+/** Runs the planned job; its exit code. */
+export async function runJob(plan: JobPlan): Promise<number> {
   const root = plan.root ?? mkdtempSync(join(tmpdir(), `bing-job-${plan.kind}-`));
   try {
     if (!plan.root) layOut(plan, root);

@@ -1,17 +1,19 @@
 // bing: the command-line client. `bing process FILE` uploads a video and follows it to its commentary;
-// `bing commentary ID` prints a finished request's commentary or saves its files.
+// `bing commentary ID` prints a finished request's commentary or saves its files; `bing job` runs a
+// reference job on this machine. bin.cjs runs runBing.
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { VideoStatus } from '../../client/videos-service';
-import { runJobCommand } from './job-command';
+import { runJob } from './job-command';
 import { showModels } from './models-view';
 import { formatTable } from './table';
 import { ApiClient, ApiError } from './api-client';
 import { commentaryText, formattedCommentary, saveCommentary } from './commentary-files';
-import { parseCommandLine, usage, UsageError, type Invocation } from './command-line';
+import { parseCommandLine, type ApiInvocation, type Invocation } from './command-line';
 import { ProgressView } from './progress-view';
+import { UsageError } from './usage-error';
 
 function apiKey(): string {
   if (process.env.BING_API_KEY) return process.env.BING_API_KEY;
@@ -51,7 +53,7 @@ async function follow(api: ApiClient, videoId: string, view: ProgressView | unde
 
 const toStderr = (line: string) => process.stderr.write(`${line}\n`);
 
-async function processVideo(api: ApiClient, { target: file, language, style, teams, save, json }: Invocation): Promise<number> {
+async function processVideo(api: ApiClient, { target: file, language, style, teams, save, json }: ApiInvocation): Promise<number> {
   const view = json ? undefined : new ProgressView(process.stderr);
   const { videoId, workflowId } = await api.upload(file, { language, style, teams }, (sent, total) => view?.upload(sent, total));
   view?.done();
@@ -68,7 +70,7 @@ async function processVideo(api: ApiClient, { target: file, language, style, tea
   return 0;
 }
 
-async function showCommentary(api: ApiClient, { target: videoId, format, save }: Invocation): Promise<number> {
+async function showCommentary(api: ApiClient, { target: videoId, format, save }: ApiInvocation): Promise<number> {
   process.stdout.write(await formattedCommentary(api, videoId, format));
   if (save) await saveCommentary(api, videoId, save, toStderr);
   return 0;
@@ -96,21 +98,17 @@ async function listJobs(api: ApiClient, json: boolean): Promise<number> {
   return 0;
 }
 
-async function main(argv: string[]): Promise<number> {
-  // `bing job` runs a model on this machine and needs no API: it has its own grammar.
-  if (argv[0] === 'job') return runJobCommand(argv.slice(1));
-  let invocation;
+async function run(argv: string[]): Promise<number> {
+  let invocation: Invocation | 'help';
   try {
-    invocation = parseCommandLine(argv);
+    invocation = parseCommandLine(argv, (help) => process.stdout.write(help));
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`bing: ${err.message}\n${usage}\n`);
+    process.stderr.write(`bing: ${err.message}\n${err.usage}`);
     return 2;
   }
-  if (invocation === 'help') {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
+  if (invocation === 'help') return 0;
+  if (invocation.command === 'job') return runJob(invocation.plan);
   const { command, target, json } = invocation;
   const api = new ApiClient(process.env.BING_API_URL ?? 'http://127.0.0.1:8080', apiKey(), invocation.user, uploadsFile());
   switch (command) {
@@ -139,10 +137,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
+/** Runs `bing ARGV...`; its exit status. */
+export async function runBing(argv: string[]): Promise<number> {
+  try {
+    return await run(argv);
+  } catch (err) {
     process.stderr.write(`bing: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+    return 1;
+  }
+}

@@ -2,22 +2,6 @@
 import type { ApiClient } from './api-client';
 import { formatTable } from './table';
 
-interface ModelVersion {
-  version: string;
-  status: string;
-  reason: string;
-  source: { key: string };
-  metrics: { metric: string; candidate: Record<string, number>; current: Record<string, number> };
-  createdAt: string;
-}
-
-export interface ModelSummary {
-  kind: string;
-  current: string;
-  versions: ModelVersion[];
-  retraining: { paused: boolean; queued: unknown[]; trainings: number; running?: { version: string; jobName: string }; recent: { result: string; reason: string; file: { key: string } }[] } | null;
-}
-
 const score = (scores: Record<string, number>, metric: string) => scores[metric]?.toFixed(3) ?? '-';
 
 export async function showModels(api: ApiClient, json: boolean): Promise<number> {

@@ -11,14 +11,11 @@ registerRoute({
   method: 'get', path: '/readyz', summary: 'Temporal and storage answer', security: [],
   responses: { 200: json(readiness, 'ready'), 503: json(readiness, 'not ready: the failing checks say why') },
 });
+export const jobListing = z.object({
+  name: z.string(), videoId: z.string().optional(), kind: z.string(), status: z.string(), starts: z.number().int(), progress: z.number().optional(),
+  startedAt: z.string(), endedAt: z.string().optional(), seconds: z.number(), failureReason: z.string().optional(),
+});
 registerRoute({
   method: 'get', path: '/v1/jobs', summary: 'GPU jobs: yours, or every job for an operator key',
-  responses: {
-    200: json(z.object({
-      jobs: z.array(z.object({
-        name: z.string(), videoId: z.string().optional(), kind: z.string(), status: z.string(), starts: z.number().int(), progress: z.number().optional(),
-        startedAt: z.string(), endedAt: z.string().optional(), seconds: z.number(), failureReason: z.string().optional(),
-      })),
-    }), 'the jobs'),
-  },
+  responses: { 200: json(z.object({ jobs: z.array(jobListing) }), 'the jobs') },
 });
