@@ -18,9 +18,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --include=dev --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY infra/build infra/
+COPY contracts contracts
 COPY workflows workflows
 COPY activities activities
 COPY workers workers
+COPY client client
 COPY api api
 COPY jobs jobs
 COPY common common

@@ -5,7 +5,8 @@
 // answers that went over the wire.
 import { performance } from 'node:perf_hooks';
 import { countTokens } from 'gpt-tokenizer/model/gpt-4.1-mini';
-import type { ActionsFile, Language } from '../activities/commentary/actions';
+import type { ActionsFile } from '../activities/commentary/actions';
+import type { Language } from '../contracts/video-commentary';
 import { createCommentator } from '../activities/commentary/commentator';
 import { commentarySchema } from '../activities/commentary/openai';
 import { templateCommentary } from '../activities/commentary/template';

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { WebVTTParser } from 'webvtt-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Language } from '../activities/commentary/actions';
+import type { Language } from '../contracts/video-commentary';
 import { containsHangul } from '../activities/commentary/grounding';
 import type { VideoStatus } from '../client/videos-service';
 import { makeClip } from './fixtures/clip';

@@ -60,6 +60,7 @@ describe('replay of recorded histories', () => {
   it('fails the replay of videoCommentary histories when the workflow schedules an activity the history lacks', async () => {
     const workflows = join(dir, 'workflows');
     await cp(join(projectRoot, 'workflows'), workflows, { recursive: true });
+    await cp(join(projectRoot, 'contracts'), join(dir, 'contracts'), { recursive: true });
     await symlink(join(projectRoot, 'node_modules'), join(dir, 'node_modules'));
     const file = join(workflows, 'video-commentary.ts');
     const code = await readFile(file, 'utf8');

@@ -1,5 +1,6 @@
 // The parts of the jobs' artifacts that commentary reads, validated: they come from another program.
 import { z } from 'zod';
+import type { Language } from '../../contracts/video-commentary';
 
 export const actionEventSchema = z.object({
   id: z.string(),
@@ -36,7 +37,7 @@ export interface CommentaryLine {
 }
 
 export interface Commentary {
-  language: 'en' | 'ko';
+  language: Language;
   model: string;
   lines: CommentaryLine[];
   text: string;
@@ -44,7 +45,6 @@ export interface Commentary {
   usage?: { requests: number; promptTokens: number; completionTokens: number };
 }
 
-export type Language = 'en' | 'ko';
 export type Style = 'play-by-play' | 'summary';
 /** Team names by team index, as the request gives them: `{0: 'Reds', 1: 'Blues'}` (JSON keys are strings). */
 export type TeamNames = Partial<Record<0 | 1, string>>;

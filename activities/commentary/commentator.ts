@@ -1,39 +1,8 @@
-// The commentary interface. Two backends implement it: the template (template.ts, the local
-// default) and OpenAI or any OpenAI-compatible server (openai.ts). Configuration picks one.
-import type { ActionsFile, Commentary, Language, Roster, Style, TeamNames } from './actions';
+// The commentary backend that configuration picks: the template (the local default), or OpenAI or
+// any OpenAI-compatible server. Both implement Commentator (backend.ts).
+import type { Commentator } from './backend';
 import { openAICommentator, type OpenAICommentaryOptions } from './openai';
-import type { TrackTeam } from './phrases';
 import { templateCommentator } from './template';
-
-export interface CommentaryOptions {
-  language: Language;
-  style: Style;
-  /** Same seed, same input: same commentary (exactly for the template, as far as the model allows for OpenAI). */
-  seed: number;
-  teamNames?: TeamNames;
-  roster?: Roster;
-}
-
-export interface CommentaryInput {
-  actions: ActionsFile;
-  /** Team and shirt colour by track id, from tracks.json. */
-  tracks: Map<number, TrackTeam>;
-  options: CommentaryOptions;
-}
-
-/** What the activity hands a backend besides its input: cancellation, and progress that survives a retry. */
-export interface CommentaryContext {
-  signal?: AbortSignal;
-  /** Records progress (heartbeat details); the next attempt gets it back as `resume`. */
-  progress?(details: unknown): void;
-  resume?: unknown;
-}
-
-export interface Commentator {
-  readonly name: 'template' | 'openai';
-  /** Lines grounded in the input's events, in time order. Throws ApplicationFailure for what Temporal should know. */
-  write(input: CommentaryInput, context?: CommentaryContext): Promise<Commentary>;
-}
 
 export type CommentarySettings =
   | { backend: 'template' }

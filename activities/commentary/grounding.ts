@@ -1,6 +1,7 @@
 // The rule every commentary line keeps, whoever wrote it: it names events that exist, and it is
 // shown within their span (from the first one's start to the last one's end).
-import type { ActionEvent, CommentaryLine, Language } from './actions';
+import type { ActionEvent, CommentaryLine } from './actions';
+import type { Language } from '../../contracts/video-commentary';
 
 /** Slack for times rounded to the millisecond. */
 const epsilon = 0.001;

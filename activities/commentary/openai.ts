@@ -6,11 +6,11 @@ import OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { z } from 'zod';
 import type { ActionEvent, Commentary, CommentaryLine } from './actions';
-import type { Commentator, CommentaryContext, CommentaryInput } from './commentator';
+import type { Commentator, CommentaryContext, CommentaryInput } from './backend';
 import { groundingProblems } from './grounding';
 import { openAIFailure } from './openai-failures';
 import { naming } from './phrases';
-import { seedOf } from './template';
+import { seedOf } from './seed';
 
 export interface OpenAICommentaryOptions {
   apiKey: string;

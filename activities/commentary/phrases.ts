@@ -1,7 +1,8 @@
 // The template commentary's phrasebook: several lines per action and language, so that
 // consecutive lines read differently. {a} and {b} are the event's players in its order: a pass
 // goes from {a} to {b}, a tackle is won by {a} from {b}.
-import type { Language, Roster, TeamNames } from './actions';
+import type { Roster, TeamNames } from './actions';
+import type { Language } from '../../contracts/video-commentary';
 
 export type { Language };
 

@@ -13,7 +13,8 @@ import { z } from 'zod';
 import { SAFE_VIDEO_INPUT } from '../../common/video-input';
 import { badInput } from '../failures';
 import { ObjectNotFound, readJson, type Storage } from '../storage/storage';
-import type { CommentaryLine, Language } from './actions';
+import type { CommentaryLine } from './actions';
+import { languages, type Language } from '../../contracts/video-commentary';
 import { createSpeaker, type Speaker } from './speech';
 import { toSrt } from './subtitles';
 
@@ -49,7 +50,7 @@ const maxTempo = 1.5;
 const bedVolume = 0.6;
 
 const commentaryFileSchema = z.object({
-  language: z.enum(['en', 'ko']),
+  language: z.enum(languages),
   lines: z.array(z.object({ start: z.number().nonnegative(), end: z.number().nonnegative(), text: z.string(), eventIds: z.array(z.string()) })),
 });
 

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import OpenAI from 'openai';
-import type { Language } from './actions';
+import type { Language } from '../../contracts/video-commentary';
 import { openAIFailure } from './openai-failures';
 
 export interface Speaker {

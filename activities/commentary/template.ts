@@ -1,10 +1,9 @@
 // Template commentary: deterministic for a seed, every line built from the events it names and
 // timed within them, no two consecutive lines from one template, in English or Korean.
-import type { ActionEvent, ActionsFile, Commentary, CommentaryLine, Language, Style } from './actions';
-import type { Commentator, CommentaryInput } from './commentator';
+import type { ActionEvent, ActionsFile, Commentary, CommentaryLine, Style } from './actions';
+import type { Language } from '../../contracts/video-commentary';
+import type { Commentator, CommentaryInput } from './backend';
 import { naming, phrases, summaryPhrases, type Naming, type TrackTeam } from './phrases';
-
-export type { TrackTeam as TeamInfo } from './phrases';
 
 export const templateModel = 'template-v2';
 
@@ -25,12 +24,6 @@ function random(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-export function seedOf(text: string): number {
-  let h = 2166136261;
-  for (const ch of text) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
-  return h >>> 0;
 }
 
 /** Times in whole milliseconds, rounded inwards so that a line never leaves its events' span. */

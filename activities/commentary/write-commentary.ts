@@ -5,11 +5,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { badInput } from '../failures';
 import { readJson, type Storage } from '../storage/storage';
-import { actionsFileSchema, trackTeamsSchema, type Commentary, type Language, type Roster, type Style, type TeamNames } from './actions';
-import { createCommentator, type Commentator } from './commentator';
+import { actionsFileSchema, trackTeamsSchema, type Commentary, type Roster, type Style, type TeamNames } from './actions';
+import { languages, type Language } from '../../contracts/video-commentary';
+import type { Commentator } from './backend';
+import { createCommentator } from './commentator';
 import { groundingProblems } from './grounding';
 import type { TrackTeam } from './phrases';
-import { seedOf } from './template';
+import { seedOf } from './seed';
 import { toSrt, toWebVtt } from './subtitles';
 
 export interface CommentaryRequest {
@@ -42,7 +44,7 @@ export interface CommentaryResult {
 
 const optionsSchema = z.object({
   style: z.enum(['play-by-play', 'summary']).default('play-by-play'),
-  language: z.enum(['en', 'ko']),
+  language: z.enum(languages),
   teamNames: z.object({ 0: z.string().trim().min(1).max(60).optional(), 1: z.string().trim().min(1).max(60).optional() }).strict().optional(),
   roster: z.record(z.string().regex(/^-?\d+$/, 'roster keys are track ids'), z.string().trim().min(1).max(60)).optional(),
 });

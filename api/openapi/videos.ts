@@ -1,13 +1,13 @@
 // /v1/videos: upload (raw body or multipart/form-data), list, status, events, commentary, cancel, rerun.
 import { z } from 'zod';
 import { userIdPattern } from '../../common/ids';
-import { stageNames } from '../../contracts/video-commentary';
+import { languages, stageNames } from '../../contracts/video-commentary';
 import { pageTokenPattern } from '../page-tokens';
 import { HttpProblem } from '../problem';
 import { parse } from './parse';
 import { json, problems, registerRoute } from './registry';
 
-export const languageSchema = z.enum(['en', 'ko']).default('en').meta({ description: 'the commentary language' });
+export const languageSchema = z.enum(languages).default('en').meta({ description: 'the commentary language' });
 export const styleSchema = z.enum(['play-by-play', 'summary']).default('play-by-play');
 export const teamNamesSchema = z.object({ 0: z.string().min(1).max(60).optional(), 1: z.string().min(1).max(60).optional() }).strict()
   .meta({ id: 'TeamNames', description: 'names for the two teams instead of shirt colours' });

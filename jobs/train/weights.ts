@@ -4,10 +4,9 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtinModel, loadModel, modelFromBytes, type ActionModel } from '../action/model';
+import { isWeightFile, weightFileExtensions } from '../../contracts/weight-files';
 import { JobFailure } from '../contract';
 import { builtinMotModel, loadMotModel, motModelFromFile, type MotModel } from '../mot/model';
-
-const WEIGHT_EXTENSIONS = ['.pt', '.pth', '.safetensors', '.onnx', '.json', '.tar.gz'];
 
 export interface Pretrained<M> {
   model: M;
@@ -23,8 +22,8 @@ function weightFile(dir: string): { path: string; name: string } | null {
     throw new JobFailure(`the pretrained channel holds ${files.length} files (${files.map((f) => f.name).join(', ')}): expected one weight file`);
   }
   const file = files[0]!;
-  if (!WEIGHT_EXTENSIONS.some((ext) => file.name.endsWith(ext))) {
-    throw new JobFailure(`pretrained weights ${file.name} have an unknown extension: expected one of ${WEIGHT_EXTENSIONS.join(', ')}`);
+  if (!isWeightFile(file.name)) {
+    throw new JobFailure(`pretrained weights ${file.name} have an unknown extension: expected one of ${weightFileExtensions.join(', ')}`);
   }
   return { path: join(file.parentPath, file.name), name: file.name };
 }
