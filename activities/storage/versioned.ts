@@ -1,10 +1,12 @@
 // Small documents updated by read, change, write-if-unchanged, so that two writers never lose each
 // other's changes: `If-Match` / `If-None-Match` on S3, a lock file and an atomic rename locally.
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
+import { lock } from 'proper-lockfile';
+import writeFileAtomic from 'write-file-atomic';
+import { createLogger } from '../../common/logger';
 import type { Storage, VersionedDocuments, VersionedText } from './storage';
 
 const statusOf = (err: unknown) => (err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined);
@@ -38,7 +40,9 @@ export class S3Documents implements VersionedDocuments {
 }
 
 const lockWaitMs = 10_000;
+const lockRetryMs = 20;
 const staleLockMs = 30_000;
+const logger = createLogger('versioned-documents');
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export class LocalDocuments implements VersionedDocuments {
@@ -55,29 +59,26 @@ export class LocalDocuments implements VersionedDocuments {
   async writeIfUnchanged(key: string, text: string, tag: string | undefined): Promise<boolean> {
     const path = this.storage.localPath(key);
     await mkdir(dirname(path), { recursive: true });
-    const lock = await this.lock(`${path}.lock`);
+    const release = await this.lock(path);
     try {
       if ((await this.read(key))?.tag !== tag) return false;
-      const temp = `${path}.${randomUUID()}.tmp`;
-      await writeFile(temp, text);
-      await rename(temp, path);
+      await writeFileAtomic(path, text);
       return true;
     } finally {
-      await lock.close();
-      await rm(`${path}.lock`, { force: true });
+      await release();
     }
   }
 
-  private async lock(path: string) {
-    const deadline = Date.now() + lockWaitMs;
-    for (;;) {
-      const handle = await open(path, 'wx').catch(() => undefined);
-      if (handle) return handle;
-      const age = await stat(path).then((s) => Date.now() - s.mtimeMs, () => 0);
-      if (age > staleLockMs) await rm(path, { force: true });
-      else if (Date.now() > deadline) throw new Error(`${path} stayed locked for ${lockWaitMs} ms`);
-      else await sleep(20);
-    }
+  /** Locks the document (`{path}.lock`), waiting lockWaitMs for another writer; a lock its holder stopped refreshing for staleLockMs is taken over. */
+  private lock(path: string): Promise<() => Promise<void>> {
+    return lock(path, {
+      realpath: false,
+      stale: staleLockMs,
+      retries: { retries: lockWaitMs / lockRetryMs, factor: 1, minTimeout: lockRetryMs, maxTimeout: lockRetryMs },
+      onCompromised: (err) => logger.warn({ path, err }, 'lost the lock of a document while writing it'),
+    }).catch((err: NodeJS.ErrnoException) => {
+      throw err.code === 'ELOCKED' ? new Error(`${path}.lock stayed locked for ${lockWaitMs} ms`) : err;
+    });
   }
 }
 
