@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ActionEvent, ActionName, ActionsFile, Track, TracksFile } from '../jobs/formats';
 import { jobCommands } from '../common/job-programs';
+import { Random } from '../jobs/train/random';
 
 const roots: string[] = [];
 afterAll(() => {
@@ -112,21 +113,11 @@ function ballAt(t: number): { x: number; y: number } {
 // ---------------------------------------------------------------------------------------------
 // Tracks as a tracker would give them: jittered boxes, missed detections, at any scale and fps.
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `pan`: the camera pans right at this many pixels per second (at scale 1): everything drifts left. */
 function makeTracks(opts: { scale: number; fps: number; seed: number; jitter?: number; miss?: number; withBall?: boolean; pan?: number }): TracksFile {
   const { scale, fps } = opts;
-  const rand = rng(opts.seed);
+  const random = new Random(opts.seed);
+  const rand = () => random.next();
   const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   const jitter = opts.jitter ?? 0.02;
   const miss = opts.miss ?? 0.05;
