@@ -1,11 +1,12 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`, `${m}/*`]);
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tools/', 'dist/', 'dist.*/', '.data/', '.test-data/', 'test/artifacts/', 'bench/out/', 'api/web/vendor/', '**/*.cjs', '**/*.mjs'] },
+  { ignores: ['node_modules/', '.tools/', 'dist/', 'dist.*/', '.data/', '.test-data/', 'test/artifacts/', 'bench/out/', 'api/web/vendor/', '**/*.cjs', '**/*.mjs', '!api/web/public/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -16,6 +17,11 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // The web page's modules run in the browser as they are.
+    files: ['api/web/public/*.mjs'],
+    languageOptions: { globals: globals.browser },
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O libraries,

@@ -1,11 +1,31 @@
 // The tracks drawn over the video: each track's box at the frame on screen, with its id in its
 // team's colour. Boxes are in source pixels; frames are 1-based, frame = floor(time * fps) + 1.
 
+/** @typedef {{ fps: number, width: number, height: number, frames?: number, duration?: number }} VideoFacts */
+/** @typedef {{ frame: number, x: number, y: number, w: number, h: number, score: number }} Box */
+/**
+ * tracks.json, the MOT job's output.
+ * @typedef {object} TracksFile
+ * @property {VideoFacts} video
+ * @property {{ id: number, class: string, team?: number | null, color?: number[], boxes?: Box[] }[]} [tracks]
+ */
+/** @typedef {[number, number, number]} Colour */
+/** @typedef {{ id: number, kind: string, team: number | null, colour: Colour, boxes: Box[] }} Track */
+/** @typedef {{ video: VideoFacts, tracks: Track[], maxGap: number }} TrackIndex */
+/** @typedef {{ start: number, end: number, trackIds: number[] }} TimedEvent an event of actions.json, as the overlay reads it */
+
+/** @type {Colour[]} */
 const teamColours = [[229, 57, 53], [30, 136, 229]];
+/** @type {Colour} */
 const ballColour = [255, 214, 0];
+/** @type {Colour} */
 const unknownColour = [189, 189, 189];
 
-/** Sorts each track's boxes by frame and picks its colour once. */
+/**
+ * Sorts each track's boxes by frame and picks its colour once.
+ * @param {TracksFile} tracksFile
+ * @returns {TrackIndex}
+ */
 export function indexTracks(tracksFile) {
   const video = tracksFile.video;
   const tracks = (tracksFile.tracks ?? []).map((t) => ({
@@ -20,30 +40,40 @@ export function indexTracks(tracksFile) {
   return { video, tracks, maxGap };
 }
 
+/**
+ * @param {NonNullable<TracksFile['tracks']>[number]} track
+ * @returns {Colour}
+ */
 function colourOf(track) {
   if (track.class === 'ball') return ballColour;
-  if (Array.isArray(track.color) && track.color.length === 3) return track.color.map((c) => Math.max(0, Math.min(255, Math.round(c))));
-  if (track.team === 0 || track.team === 1) return teamColours[track.team];
+  if (Array.isArray(track.color) && track.color.length === 3) return /** @type {Colour} */ (track.color.map((c) => Math.max(0, Math.min(255, Math.round(c)))));
+  if (track.team === 0 || track.team === 1) return teamColours[track.team] ?? unknownColour;
   return unknownColour;
 }
 
+/**
+ * @param {number} time seconds
+ * @param {{ fps: number, frames?: number }} video
+ */
 export function frameAt(time, video) {
   const frame = Math.floor(time * video.fps + 1e-6) + 1;
   return Math.max(1, video.frames ? Math.min(video.frames, frame) : frame);
 }
 
-export function timeOfFrame(frame, video) {
-  return (frame - 1) / video.fps;
-}
-
-/** The track's box at a frame: its own, interpolated across a short gap, or none. */
+/**
+ * The track's box at a frame: its own, interpolated across a short gap, or none.
+ * @param {{ boxes: Box[] }} track
+ * @param {number} frame
+ * @param {number} maxGap
+ * @returns {Box | undefined}
+ */
 export function boxAt(track, frame, maxGap) {
   const boxes = track.boxes;
   let lo = 0;
   let hi = boxes.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (boxes[mid].frame < frame) lo = mid + 1;
+    if ((boxes[mid]?.frame ?? frame) < frame) lo = mid + 1;
     else hi = mid;
   }
   const next = boxes[lo];
@@ -52,12 +82,17 @@ export function boxAt(track, frame, maxGap) {
   if (!prev || !next) return undefined;
   if (next.frame - prev.frame > maxGap) return undefined;
   const k = (frame - prev.frame) / (next.frame - prev.frame);
-  const mix = (a, b) => a + (b - a) * k;
+  const mix = (/** @type {number} */ a, /** @type {number} */ b) => a + (b - a) * k;
   return { frame, x: mix(prev.x, next.x), y: mix(prev.y, next.y), w: mix(prev.w, next.w), h: mix(prev.h, next.h), score: Math.min(prev.score, next.score) };
 }
 
-/** Every track's box at a frame. */
-export function boxesAt(index, frame) {
+/**
+ * Every track's box at a frame.
+ * @param {TrackIndex} index
+ * @param {number} frame
+ */
+function boxesAt(index, frame) {
+  /** @type {{ track: Track, box: Box }[]} */
   const out = [];
   for (const track of index.tracks) {
     const box = boxAt(track, frame, index.maxGap);
@@ -66,13 +101,29 @@ export function boxesAt(index, frame) {
   return out;
 }
 
-const rgb = ([r, g, b], a = 1) => `rgba(${r}, ${g}, ${b}, ${a})`;
-const isLight = ([r, g, b]) => 0.2126 * r + 0.7152 * g + 0.0722 * b > 150;
+/**
+ * The tracks in the events at a time, which the overlay draws stronger.
+ * @param {TimedEvent[]} events
+ * @param {number} time seconds
+ */
+export function activeTrackIds(events, time) {
+  /** @type {Set<number>} */
+  const ids = new Set();
+  for (const e of events) if (time >= e.start && time <= e.end) for (const id of e.trackIds) ids.add(id);
+  return ids;
+}
+
+const rgb = (/** @type {Colour} */ [r, g, b], a = 1) => `rgba(${r}, ${g}, ${b}, ${a})`;
+const isLight = (/** @type {Colour} */ [r, g, b]) => 0.2126 * r + 0.7152 * g + 0.0722 * b > 150;
 
 /**
  * Draws the boxes of one frame on a canvas laid exactly over the video element. The video is
  * letterboxed inside the element (object-fit: contain), so boxes are mapped onto its content box.
  * Returns how many boxes it drew.
+ * @param {HTMLCanvasElement} canvas
+ * @param {TrackIndex | undefined} index
+ * @param {number} frame
+ * @param {{ highlight?: Set<number>, visible?: boolean }} [options] highlight: tracks drawn stronger
  */
 export function drawFrame(canvas, index, frame, { highlight = new Set(), visible = true } = {}) {
   const dpr = window.devicePixelRatio || 1;
@@ -85,6 +136,7 @@ export function drawFrame(canvas, index, frame, { highlight = new Set(), visible
     canvas.height = height;
   }
   const ctx = canvas.getContext('2d');
+  if (!ctx) return 0;
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.clearRect(0, 0, width, height);
   if (!visible || !index || !cssWidth || !cssHeight) return 0;
@@ -129,6 +181,14 @@ export function drawFrame(canvas, index, frame, { highlight = new Set(), visible
   return drawn.length;
 }
 
+/**
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {string} kind
+ * @param {number} x
+ * @param {number} y
+ * @param {number} w
+ * @param {number} h
+ */
 function strokeShape(ctx, kind, x, y, w, h) {
   if (kind === 'ball') {
     ctx.beginPath();
