@@ -9,7 +9,7 @@ import {
 import type { Activities } from '../activities';
 import type { TrainingMetrics } from '../contracts/registry';
 import { gpuTaskQueue } from '../contracts/video-commentary';
-import { durationMs } from './duration';
+import { msToNumber, type Duration } from '@temporalio/common/lib/time';
 import { reasonOf } from './failure-reason';
 import { retrainingOutcome } from './metrics';
 import {
@@ -67,7 +67,7 @@ export async function retraining(input: RetrainingInput): Promise<void> {
     state.recent = [outcome, ...state.recent].slice(0, recentOutcomes);
   };
 
-  const debounceMs = durationMs(input.debounce);
+  const debounceMs = msToNumber(input.debounce as Duration);
   show();
   for (;;) {
     await condition(() => state.queued.length > 0 && !state.paused);

@@ -1,5 +1,6 @@
 // How each kind of GPU job runs on SageMaker, and how that is read from BING_SAGEMAKER_* settings.
 import { z } from 'zod';
+import { durationMs, durationPattern } from '../../common/duration';
 import type { JobKind } from '../../contracts/gpu-jobs';
 
 export interface SageMakerNetwork {
@@ -65,7 +66,6 @@ export interface SageMakerSettings {
   BING_SAGEMAKER_JOBS?: string;
 }
 
-const durations: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 const list = (s: string | undefined) => (s ?? '').split(',').map((p) => p.trim()).filter(Boolean);
 
 /**
@@ -90,9 +90,9 @@ export function sageMakerJobs(settings: SageMakerSettings): Partial<Record<JobKi
   }
   let maxRuntimeSeconds = 6 * 3600;
   if (settings.BING_SAGEMAKER_MAX_RUNTIME) {
-    const match = /^(\d+)\s*(s|m|h|d)$/.exec(settings.BING_SAGEMAKER_MAX_RUNTIME.trim());
-    if (!match) throw new Error(`BING_SAGEMAKER_MAX_RUNTIME: not a duration such as 90m or 6h: ${settings.BING_SAGEMAKER_MAX_RUNTIME}`);
-    maxRuntimeSeconds = Number(match[1]) * durations[match[2]!]!;
+    const text = settings.BING_SAGEMAKER_MAX_RUNTIME.trim();
+    if (!durationPattern.test(text)) throw new Error(`BING_SAGEMAKER_MAX_RUNTIME: not a duration such as 90m or 6h: ${settings.BING_SAGEMAKER_MAX_RUNTIME}`);
+    maxRuntimeSeconds = Math.ceil(durationMs(text) / 1000);
   }
   const subnets = list(settings.BING_SAGEMAKER_SUBNETS);
   const securityGroupIds = list(settings.BING_SAGEMAKER_SECURITY_GROUPS);
