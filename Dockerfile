@@ -5,7 +5,7 @@
 #   docker build --target gpu-worker -t bing-gpu .   GPU jobs (bing-gpu), the reference jobs run by the local runner
 #   docker build --target s3-events -t bing-s3 .     the SQS consumer of S3 weight-file events
 # Node 22 on Debian (glibc: Temporal's core bridge does not run on Alpine), as the image's user `node` (1000).
-# docker-compose.yml builds every target; the reference jobs' SageMaker images are jobs/*/Dockerfile.
+# docker-compose.yml builds every target; the reference jobs' SageMaker images are jobs/Dockerfile's targets.
 
 FROM node:22-slim AS node
 ENV NODE_ENV=production BING_DATA_DIR=/data

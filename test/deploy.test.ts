@@ -149,18 +149,26 @@ async function envExample(): Promise<{ names: string[]; values: Record<string, s
   return { names: entries.map((e) => e.name), values: Object.fromEntries(entries.filter((e) => e.set).map((e) => [e.name, e.value])) };
 }
 
-/** Each stage of a multi-stage Dockerfile with its command (exec form), inherited from the stage it is built on. */
-function dockerStages(text: string): Map<string, { cmd?: string[]; healthcheck: boolean }> {
-  const stages = new Map<string, { cmd?: string[]; healthcheck: boolean }>();
-  let current: { cmd?: string[]; healthcheck: boolean } | undefined;
+interface DockerStage {
+  cmd?: string[];
+  entrypoint?: string[];
+  healthcheck: boolean;
+}
+
+/** Each stage of a multi-stage Dockerfile with its command and entry point (exec form), inherited from the stage it is built on. */
+function dockerStages(text: string): Map<string, DockerStage> {
+  const stages = new Map<string, DockerStage>();
+  let current: DockerStage | undefined;
   for (const line of text.split('\n')) {
     const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
     if (from) {
       const parent = stages.get(from[1]!);
-      current = { cmd: parent?.cmd, healthcheck: parent?.healthcheck ?? false };
+      current = { cmd: parent?.cmd, entrypoint: parent?.entrypoint, healthcheck: parent?.healthcheck ?? false };
       if (from[2]) stages.set(from[2], current);
     } else if (current && /^CMD\s+\[/.test(line)) {
       current.cmd = JSON.parse(line.slice(3)) as string[];
+    } else if (current && /^ENTRYPOINT\s+\[/.test(line)) {
+      current.entrypoint = JSON.parse(line.slice(10)) as string[];
     } else if (current && /^HEALTHCHECK\s/.test(line)) {
       current.healthcheck = true;
     }
@@ -193,7 +201,7 @@ describe('the deployment files', () => {
   let compose: { services: Record<string, ComposeService>; volumes: Record<string, unknown> };
   let services: [string, ComposeService][];
   let bingServices: [string, ComposeService][];
-  let stages: Map<string, { cmd?: string[]; healthcheck: boolean }>;
+  let stages: Map<string, DockerStage>;
 
   beforeAll(async () => {
     await ensureBuilt();
@@ -221,9 +229,18 @@ describe('the deployment files', () => {
   it('hadolint passes on every Dockerfile', async () => {
     const { stdout } = await run('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*Dockerfile*'], { cwd: projectRoot });
     const dockerfiles = stdout.split('\n').filter((f) => f && existsSync(join(projectRoot, f)));
-    expect(dockerfiles).toEqual(expect.arrayContaining(['Dockerfile', 'jobs/mot/Dockerfile', 'jobs/action/Dockerfile', 'jobs/train/Dockerfile']));
+    expect(dockerfiles).toEqual(expect.arrayContaining(['Dockerfile', 'jobs/Dockerfile']));
     const lint = await pipTool('hadolint', dockerfiles);
     expect(lint.code, lint.output).toBe(0);
+  });
+
+  it('builds each reference job\'s SageMaker image from its target of jobs/Dockerfile, the entry point its program in the build output', async () => {
+    const jobStages = dockerStages(await readFile(join(projectRoot, 'jobs', 'Dockerfile'), 'utf8'));
+    for (const job of ['mot', 'action', 'train']) {
+      const script = `dist/jobs/${job}/main.js`;
+      expect(jobStages.get(job)?.entrypoint, `jobs/Dockerfile target ${job}`).toEqual(['node', script]);
+      expect(existsSync(join(projectRoot, script)), `${script} after npm run build`).toBe(true);
+    }
   });
 
   it('runs the API, both workers and the SQS consumer from the Dockerfile\'s targets, each command a file of the build output', () => {
