@@ -1,6 +1,7 @@
 // /v1/models: the registry of each model kind and its retraining; /v1/events/s3: the storage-event webhook.
 import { z } from 'zod';
 import { modelKinds } from '../../contracts/models';
+import { registryEntrySchema, weightsFileSchema } from '../../contracts/registry';
 import { weightFileExtensions } from '../../contracts/weight-files';
 import { storageEventSchema } from '../../client/weight-events';
 import { json, jsonBody, problems, registerRoute, registry } from './registry';
@@ -20,29 +21,19 @@ export const weightsQuery = z.object({
     .meta({ description: 'the weight file\'s name' }),
 });
 
-const weightsFile = z.object({
-  bucket: z.string().optional(), key: z.string(), versionId: z.string().optional(), etag: z.string().optional(), size: z.number(), eventTime: z.string(),
-}).meta({ id: 'WeightsFile' });
-
-const scores = z.record(z.string(), z.number());
-const registryEntry = z.object({
-  version: z.string(), status: z.enum(['promoted', 'rejected']), reason: z.string(), source: weightsFile, model: z.string(),
-  metrics: z.looseObject({ metric: z.string(), candidate: scores, current: scores }), trainingJob: z.string(), createdAt: z.string(),
-}).meta({ id: 'ModelVersion' });
-
 const outcome = z.object({
-  file: weightsFile, result: z.enum(['promoted', 'rejected', 'failed', 'superseded']), reason: z.string(),
+  file: weightsFileSchema, result: z.enum(['promoted', 'rejected', 'failed', 'superseded']), reason: z.string(),
   version: z.string().optional(), jobName: z.string().optional(), at: z.string(),
 });
 const retrainingState = z.object({
-  paused: z.boolean(), queued: z.array(weightsFile), trainings: z.number().int(), recent: z.array(outcome),
-  running: z.object({ file: weightsFile, version: z.string(), jobName: z.string(), startedAt: z.string() }).optional(),
+  paused: z.boolean(), queued: z.array(weightsFileSchema), trainings: z.number().int(), recent: z.array(outcome),
+  running: z.object({ file: weightsFileSchema, version: z.string(), jobName: z.string(), startedAt: z.string() }).optional(),
 }).meta({ id: 'RetrainingState' });
 
 export const modelSummary = z.object({
   kind: z.enum(modelKinds),
   current: z.string().meta({ description: "the version jobs use; 'builtin' before any promotion" }),
-  versions: z.array(registryEntry),
+  versions: z.array(registryEntrySchema),
   retraining: retrainingState.nullable().meta({ description: 'null until a weight file first arrived' }),
 }).meta({ id: 'Model' });
 
@@ -60,7 +51,7 @@ registerRoute({
     params: kindParams, query: weightsQuery,
     body: { required: true, content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } } },
   },
-  responses: { 202: json(z.object({ kind: z.enum(modelKinds), file: weightsFile }), 'stored and handed to retraining'), ...problems(400, 403, 413) },
+  responses: { 202: json(z.object({ kind: z.enum(modelKinds), file: weightsFileSchema }), 'stored and handed to retraining'), ...problems(400, 403, 413) },
 });
 for (const action of ['pause', 'resume'] as const) {
   registerRoute({
