@@ -2,10 +2,11 @@
 // Writes go to a temporary file that is renamed into place, so a crash never leaves half an object.
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, mkdir, readFile, readdir, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import writeFileAtomic from 'write-file-atomic';
 import { createLogger } from '../../common/logger';
 import { assertValidKey, assertValidPrefix, ObjectNotFound, type ObjectInfo, type Storage, type UnfinishedWrite, type VersionedDocuments } from './storage';
 import { LocalDocuments } from './versioned';
@@ -121,9 +122,7 @@ export class LocalStorage implements Storage {
   private async writeMeta(key: string, info: ObjectInfo): Promise<void> {
     const path = this.metaPath(key);
     await mkdir(dirname(path), { recursive: true });
-    const temp = `${path}.${randomUUID()}.tmp`;
-    await writeFile(temp, JSON.stringify(info));
-    await rename(temp, path);
+    await writeFileAtomic(path, JSON.stringify(info));
   }
 
   async get(key: string, range?: { start: number; end?: number }): Promise<Readable> {
