@@ -24,7 +24,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jobNameFor } from '../activities/gpu/job-name';
-import { createRunGpuJob, type GpuJobHeartbeat, type GpuJobRequest, type GpuJobResult } from '../activities/gpu/run-gpu-job';
+import type { GpuJobRequest, GpuJobResult } from '../activities/gpu/run-gpu-job';
 import { JobAlreadyExists } from '../activities/gpu/runner';
 import type { JobSpec } from '../contracts/gpu-jobs';
 import { sageMakerJobs, type SageMakerJobConfig } from '../activities/gpu/sagemaker-config';
@@ -32,6 +32,7 @@ import { SageMakerRunner } from '../activities/gpu/sagemaker-runner';
 import { LocalStorage } from '../activities/storage/local';
 import { S3Storage } from '../activities/storage/s3';
 import { startMoto, useDummyAwsCredentials, type Moto } from './helpers/moto';
+import { gpuActivityEnv, runGpuJobIn } from './helpers/gpu-activity';
 
 const bucket = 'bing-jobs';
 const role = 'arn:aws:iam::123456789012:role/bing-sagemaker';
@@ -148,10 +149,9 @@ describe('SageMakerRunner on moto_server', () => {
   });
 
   it('runs a job through runGpuJob end to end', async () => {
-    const env = new MockActivityEnvironment({ workflowExecution: { workflowId: 'video-m3', runId: 'r1' }, heartbeatTimeoutMs: 30_000 });
     const name = jobNameFor('video-m3', 'mot', 1);
     await storage.put('results/m3/tracks.json', '{"tracks":[]}');
-    const result = await env.run(createRunGpuJob(runner, { intervalMs: 10 }), { ...motSpec('m3'), step: 'mot', run: 1 } satisfies GpuJobRequest);
+    const result = await runGpuJobIn(gpuActivityEnv('video-m3').env, runner, { ...motSpec('m3'), step: 'mot', run: 1 }, 10);
     expect(result).toMatchObject({ jobName: name, outputs: ['results/m3/tracks.json'], starts: 1 });
   });
 });
@@ -215,14 +215,7 @@ describe('SageMakerRunner with a mocked client: sequences moto cannot produce', 
     runner = new SageMakerRunner({ bucket, storage, jobs, client, stopPollMs: 5 });
   });
 
-  function activityEnv(workflowId: string) {
-    const env = new MockActivityEnvironment({ workflowExecution: { workflowId, runId: 'r1' }, heartbeatTimeoutMs: 30_000 });
-    const beats: GpuJobHeartbeat[] = [];
-    env.on('heartbeat', (d: GpuJobHeartbeat) => beats.push(d));
-    return { env, beats };
-  }
-  const runIn = (env: MockActivityEnvironment, request: GpuJobRequest): Promise<GpuJobResult> =>
-    env.run(createRunGpuJob(runner, { intervalMs: 5 }), request);
+  const runIn = (env: MockActivityEnvironment, request: GpuJobRequest): Promise<GpuJobResult> => runGpuJobIn(env, runner, request, 5);
   const request = (step: string, spec: JobSpec = motSpec('v')): GpuJobRequest => ({ ...spec, step, run: 1 });
 
   it('InProgress -> Completed: heartbeats while running, then returns the outputs', async () => {
@@ -233,7 +226,7 @@ describe('SageMakerRunner with a mocked client: sequences moto cannot produce', 
       .resolvesOnce(processing(name, 'InProgress'))
       .resolves(processing(name, 'Completed'));
     await storage.put(`results/${name}/tracks.json`, '{}');
-    const { env, beats } = activityEnv('video-c1');
+    const { env, beats } = gpuActivityEnv('video-c1');
     const result = await runIn(env, request('mot'));
     expect(result).toEqual({ jobName: name, outputs: [`results/${name}/tracks.json`], starts: 1, seconds: 540 });
     expect(beats.map((b) => [b.status, b.progress])).toEqual([['InProgress', 0], ['InProgress', 0], ['Completed', 1]]);
@@ -257,7 +250,7 @@ describe('SageMakerRunner with a mocked client: sequences moto cannot produce', 
     sm.on(DescribeProcessingJobCommand)
       .resolvesOnce(processing(name, 'InProgress'))
       .resolves(processing(name, 'Failed', { FailureReason: 'AlgorithmError: the tracks are upside down', ExitMessage: 'exit code 3' }));
-    const err = await runIn(activityEnv('video-c2').env, request('mot')).catch((e: unknown) => e);
+    const err = await runIn(gpuActivityEnv('video-c2').env, request('mot')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect((err as ApplicationFailure).nonRetryable).toBe(true);
     expect((err as ApplicationFailure).type).toBe('JobFailed');
@@ -268,7 +261,7 @@ describe('SageMakerRunner with a mocked client: sequences moto cannot produce', 
     const name = jobNameFor('video-c3', 'mot', 1);
     sm.on(CreateProcessingJobCommand).resolves({});
     sm.on(DescribeProcessingJobCommand).resolvesOnce(processing(name, 'InProgress')).resolves(processing(name, 'Stopped'));
-    const err = await runIn(activityEnv('video-c3').env, request('mot')).catch((e: unknown) => e);
+    const err = await runIn(gpuActivityEnv('video-c3').env, request('mot')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect((err as ApplicationFailure).nonRetryable).toBe(true);
     expect((err as Error).message).toMatch(/stopped without being asked/);
@@ -282,7 +275,7 @@ describe('SageMakerRunner with a mocked client: sequences moto cannot produce', 
       .resolvesOnce(processing(name, 'InProgress'))
       .resolves(processing(name, 'Completed'));
     await storage.put(`results/${name}/tracks.json`, '{}');
-    const { env, beats } = activityEnv('video-c4');
+    const { env, beats } = gpuActivityEnv('video-c4');
     const result = await runIn(env, request('mot'));
     expect(result.outputs).toEqual([`results/${name}/tracks.json`]);
     expect(beats.map((b) => b.status)).toEqual(['InProgress', 'Completed']);
@@ -306,7 +299,7 @@ describe('SageMakerRunner with a mocked client: sequences moto cannot produce', 
     });
     await storage.put(`results/${name}/partial.json`, '{');
     await storage.put('results/other/keep.json', '{}');
-    const { env, beats } = activityEnv('video-c5');
+    const { env, beats } = gpuActivityEnv('video-c5');
     const running = runIn(env, request('mot'));
     while (beats.length < 2) await new Promise((r) => setTimeout(r, 5));
     env.cancel('CANCELLED', new ActivityCancellationDetails({ cancelRequested: true }));
@@ -321,14 +314,14 @@ describe('SageMakerRunner with a mocked client: sequences moto cannot produce', 
     const name = jobNameFor('video-c6', 'mot', 1);
     sm.on(CreateProcessingJobCommand).resolves({});
     sm.on(DescribeProcessingJobCommand).rejects(throttled());
-    const err = await runIn(activityEnv('video-c6').env, request('mot')).catch((e: unknown) => e);
+    const err = await runIn(gpuActivityEnv('video-c6').env, request('mot')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect(err).not.toBeInstanceOf(ApplicationFailure);
     expect((err as Error).name).toBe('ThrottlingException');
 
     sm.reset();
     sm.on(CreateProcessingJobCommand).rejects(new SageMakerServiceException({ name: 'ResourceLimitExceeded', $fault: 'client', message: 'The account-level service limit for ml.g4dn.xlarge is 0 instances', $metadata: {} }));
-    const quota = await runIn(activityEnv('video-c6').env, request('mot')).catch((e: unknown) => e);
+    const quota = await runIn(gpuActivityEnv('video-c6').env, request('mot')).catch((e: unknown) => e);
     expect(quota).not.toBeInstanceOf(ApplicationFailure);
     expect((quota as Error).name).toBe('ResourceLimitExceeded');
     void name;
@@ -340,7 +333,7 @@ describe('SageMakerRunner with a mocked client: sequences moto cannot produce', 
     sm.on(DescribeProcessingJobCommand).rejects(new SageMakerServiceException({ name: 'ValidationException', $fault: 'client', message: 'Could not find requested job with name', $metadata: {} }));
     sm.on(DescribeTrainingJobCommand).resolvesOnce(training(name, 'InProgress')).resolves(training(name, 'Completed', { TrainingStartTime: created, TrainingEndTime: new Date(created.getTime() + 5000) }));
     await storage.put(`models/mot/${name}/output/model.tar.gz`, 'model');
-    const result = await runIn(activityEnv('retraining-mot').env, request('train', trainSpec));
+    const result = await runIn(gpuActivityEnv('retraining-mot').env, request('train', trainSpec));
     expect(result).toEqual({ jobName: name, outputs: [`models/mot/${name}/output/model.tar.gz`], starts: 1, seconds: 5 });
     const input = sm.commandCalls(CreateTrainingJobCommand)[0]!.args[0].input;
     expect(input).toMatchObject({
