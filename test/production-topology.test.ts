@@ -10,7 +10,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +20,7 @@ import { makeClip } from './fixtures/clip';
 import { BingApi } from './helpers/bing-api';
 import { BingProcess } from './helpers/bing-process';
 import { ensureBuilt } from './helpers/build';
-import { startMoto, type Moto } from './helpers/moto';
+import { motoBucket, startMoto, type Moto } from './helpers/moto';
 import { freePorts } from './helpers/ports';
 import { localEnv } from './helpers/temporal';
 
@@ -45,8 +44,7 @@ beforeAll(async () => {
   // startMoto sets the AWS variables in process.env at once: before the dev server's spawn reads the
   // environment on another thread, which a change under it fails with EFAULT ("Bad address").
   [moto, temporal] = await Promise.all([startMoto(), localEnv()]);
-  storage = new S3Storage({ bucket, endpoint: moto.endpoint });
-  await storage.client.send(new CreateBucketCommand({ Bucket: bucket }));
+  storage = await motoBucket(moto, bucket);
   root = await mkdtemp(join(tmpdir(), 'bing-topology-'));
   gpuBox = join(root, 'gpu-box');
   const dataDirs = ['api-2', 'worker-1', 'worker-2'].map((name) => join(root, name));

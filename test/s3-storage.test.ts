@@ -15,7 +15,7 @@ import { S3Storage } from '../activities/storage/s3';
 import { InvalidKey, ObjectNotFound, readJson } from '../activities/storage/storage';
 import { abortRuleId, tusLeftoversRuleId } from '../infra/aws/s3-lifecycle';
 import { projectRoot } from '../workers/tools';
-import { startMoto, type Moto } from './helpers/moto';
+import { motoBucket, startMoto, type Moto } from './helpers/moto';
 
 let moto: Moto;
 let storage: S3Storage;
@@ -38,8 +38,7 @@ async function bytes(stream: Readable): Promise<Buffer> {
 beforeAll(async () => {
   moto = await startMoto();
   dir = await mkdtemp(join(tmpdir(), 'bing-s3-'));
-  storage = new S3Storage({ bucket, endpoint: moto.endpoint, region: 'us-east-1', partSize: 5 * MiB, multipartCopyThreshold: 8 * MiB, copyPartSize: 5 * MiB, listPageSize: 7 });
-  await storage.client.send(new CreateBucketCommand({ Bucket: bucket }));
+  storage = await motoBucket(moto, bucket, { partSize: 5 * MiB, multipartCopyThreshold: 8 * MiB, copyPartSize: 5 * MiB, listPageSize: 7 });
 });
 
 afterAll(async () => {

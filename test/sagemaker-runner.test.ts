@@ -5,7 +5,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import {
   CreateProcessingJobCommand,
   CreateTrainingJobCommand,
@@ -31,7 +30,7 @@ import { sageMakerJobs, type SageMakerJobConfig } from '../activities/gpu/sagema
 import { SageMakerRunner } from '../activities/gpu/sagemaker-runner';
 import { LocalStorage } from '../activities/storage/local';
 import { S3Storage } from '../activities/storage/s3';
-import { startMoto, useDummyAwsCredentials, type Moto } from './helpers/moto';
+import { motoBucket, startMoto, useDummyAwsCredentials, type Moto } from './helpers/moto';
 import { gpuActivityEnv, runGpuJobIn } from './helpers/gpu-activity';
 
 const bucket = 'bing-jobs';
@@ -69,8 +68,7 @@ describe('SageMakerRunner on moto_server', () => {
 
   beforeAll(async () => {
     moto = await startMoto();
-    storage = new S3Storage({ bucket, endpoint: moto.endpoint, region: 'us-east-1' });
-    await storage.client.send(new CreateBucketCommand({ Bucket: bucket }));
+    storage = await motoBucket(moto, bucket);
     runner = new SageMakerRunner({ bucket, storage, jobs, endpoint: moto.endpoint, region: 'us-east-1', namePrefix: 'video-', stopPollMs: 20 });
   });
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CopyObjectCommand, CreateBucketCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import express from 'express';
 import { pino } from 'pino';
@@ -34,7 +34,7 @@ import { videoWorkflowId } from '../common/ids';
 import { incomingKey, searchAttributes } from '../contracts/video-commentary';
 import { listenOnLoopback } from './helpers/http';
 import { FakeRunner, type FakeJob } from './helpers/fake-runner';
-import { startMoto, type Moto } from './helpers/moto';
+import { motoBucket, startMoto, type Moto } from './helpers/moto';
 import { stalledRequest } from './helpers/stalled-request';
 import { syntheticMatch, syntheticTrackList } from './helpers/synthetic-match';
 import { runWithVideoWorkers } from './helpers/video-workers';
@@ -519,8 +519,7 @@ describe('uploads on S3 (moto)', () => {
 
   beforeAll(async () => {
     moto = await startMoto();
-    s3 = new S3Storage({ bucket, endpoint: moto.endpoint, region: 'us-east-1' });
-    await s3.client.send(new CreateBucketCommand({ Bucket: bucket }));
+    s3 = await motoBucket(moto, bucket);
     s3Base = await serve(s3, { maxUploadBytes: s3Limit, legacyBodyLimit: MiB });
   });
 

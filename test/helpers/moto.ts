@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { S3Storage, type S3StorageOptions } from '../../activities/storage/s3';
 import { projectRoot } from '../../workers/tools';
 import { freePort } from './ports';
 
@@ -73,4 +75,11 @@ export async function startMoto(timeoutMs = 60_000): Promise<Moto> {
     if (!response.ok) throw new Error(`moto reset: ${response.status}`);
   };
   return { endpoint, reset, stop };
+}
+
+/** S3Storage on moto's S3, its bucket created. */
+export async function motoBucket(moto: Moto, bucket: string, options: Omit<S3StorageOptions, 'bucket' | 'endpoint' | 'client'> = {}): Promise<S3Storage> {
+  const storage = new S3Storage({ bucket, endpoint: moto.endpoint, region: 'us-east-1', ...options });
+  await storage.client.send(new CreateBucketCommand({ Bucket: bucket }));
+  return storage;
 }
