@@ -2,15 +2,17 @@
 // own directory {jobsDir}/{name} with a state file. The process is detached and records its own
 // exit code, so a job outlives a worker that dies and is adopted by the next attempt.
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { lock } from 'proper-lockfile';
 import * as tar from 'tar';
+import writeFileAtomic from 'write-file-atomic';
 import type { Storage } from '../storage/storage';
 import type { JobDescription, JobKind, JobSpec } from '../../contracts/gpu-jobs';
 import { JobAlreadyExists, type GpuJobRunner } from './runner';
 import { isAlive, isLive, LocalJobView, processOutcome, publicView, readState, type JobState } from './local-job-view';
+import { createLogger } from '../../common/logger';
 import { tracer, traceparentEnv } from '../../common/tracing';
 
 export interface LocalRunnerOptions {
@@ -46,22 +48,26 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 const staleLockMs = 120_000;
+const logger = createLogger('local-runner');
 
-/** Runs `fn` holding the job's launch lock; false when another caller holds it. */
+/**
+ * Runs `fn` holding the job's launch lock ({dir}/launch.lock); false when another caller holds it.
+ * A lock its holder stopped refreshing for staleLockMs (a dead worker's) is taken over.
+ */
 async function withLaunchLock(dir: string, fn: () => Promise<boolean>): Promise<boolean> {
-  const lock = join(dir, 'launch.lock');
-  const taken = await open(lock, 'wx').catch(() => undefined);
-  if (!taken) {
-    const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
-    if (age < staleLockMs) return false;
-    await rm(lock, { force: true });
-    return withLaunchLock(dir, fn);
-  }
+  const release = await lock(dir, {
+    lockfilePath: join(dir, 'launch.lock'),
+    stale: staleLockMs,
+    onCompromised: (err) => logger.warn({ dir, err }, 'lost the launch lock of a job while launching it'),
+  }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ELOCKED') return undefined;
+    throw err;
+  });
+  if (!release) return false;
   try {
     return await fn();
   } finally {
-    await taken.close();
-    await rm(lock, { force: true });
+    await release();
   }
 }
 
@@ -72,9 +78,7 @@ export class LocalJobRunner extends LocalJobView implements GpuJobRunner {
 
   private async writeState(state: JobState): Promise<void> {
     const path = join(this.dir(state.name), 'state.json');
-    const temp = `${path}.${randomUUID()}.tmp`;
-    await writeFile(temp, JSON.stringify(state, null, 2));
-    await rename(temp, path);
+    await writeFileAtomic(path, JSON.stringify(state, null, 2));
   }
 
   async start(name: string, spec: JobSpec): Promise<void> {
