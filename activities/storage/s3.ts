@@ -30,6 +30,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import pMap from 'p-map';
 import { S3DirectUploads } from './s3-direct-uploads';
 import { contentType, decodeMetadata, encodeMetadata } from './s3-metadata';
 import { assertValidKey, assertValidPrefix, InvalidKey, ObjectNotFound, type DirectUploads, type ObjectInfo, type Storage, type VersionedDocuments } from './storage';
@@ -261,19 +262,12 @@ export class S3Storage implements Storage {
     try {
       const ranges: Array<[number, number]> = [];
       for (let start = 0; start < size; start += this.copyPartSize) ranges.push([start, Math.min(size, start + this.copyPartSize) - 1]);
-      const parts: CompletedPart[] = new Array<CompletedPart>(ranges.length);
-      let next = 0;
-      const worker = async () => {
-        while (next < ranges.length) {
-          const index = next++;
-          const [start, end] = ranges[index]!;
-          const out = await this.client.send(new UploadPartCopyCommand({
-            Bucket: this.bucket, Key: to, UploadId, PartNumber: index + 1, CopySource: source, CopySourceRange: `bytes=${start}-${end}`,
-          }));
-          parts[index] = { PartNumber: index + 1, ETag: out.CopyPartResult?.ETag };
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(this.queueSize, ranges.length) }, worker));
+      const parts = await pMap(ranges, async ([start, end], index): Promise<CompletedPart> => {
+        const out = await this.client.send(new UploadPartCopyCommand({
+          Bucket: this.bucket, Key: to, UploadId, PartNumber: index + 1, CopySource: source, CopySourceRange: `bytes=${start}-${end}`,
+        }));
+        return { PartNumber: index + 1, ETag: out.CopyPartResult?.ETag };
+      }, { concurrency: this.queueSize });
       await this.client.send(new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: to, UploadId, MultipartUpload: { Parts: parts } }));
     } catch (err) {
       await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: to, UploadId })).catch(() => undefined);
