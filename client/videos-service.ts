@@ -5,7 +5,7 @@ import { status as grpcStatus } from '@grpc/grpc-js';
 import { temporal } from '@temporalio/proto';
 import { videoWorkflowId } from '../common/ids';
 import { uploadedBytes } from './upload-metrics';
-import type { GpuJobHeartbeat } from '../activities/gpu/run-gpu-job';
+import type { GpuJobHeartbeat } from '../contracts/gpu-jobs';
 import type { completionCallback } from '../workflows/completion-callback';
 import {
   callbackWorkflowId, progressQuery, searchAttributes, stageNames, uploadCompletedSignal, uploadFailedSignal,

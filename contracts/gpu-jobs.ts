@@ -36,3 +36,26 @@ export interface JobDescription {
 export interface JobView {
   list(): Promise<JobDescription[]>;
 }
+
+/** What the workflow asks of the runGpuJob activity: a job spec and the step and run that name the job. */
+export interface GpuJobRequest extends JobSpec {
+  /** The workflow's step, part of the job name. */
+  step: string;
+  /** Owned by the workflow: a deliberate rerun takes the next number, hence a new job. */
+  run: number;
+}
+
+export interface GpuJobResult {
+  jobName: string;
+  outputs: string[];
+  starts: number;
+  seconds: number;
+}
+
+/** The runGpuJob activity's heartbeat details: how a retry adopts its job, and the progress a status shows. */
+export interface GpuJobHeartbeat {
+  jobName: string;
+  status: string;
+  progress: number;
+  startedAt: string;
+}

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ActivityCancellationDetails, ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GpuJobRequest, GpuJobResult } from '../activities/gpu/run-gpu-job';
+import type { GpuJobRequest, GpuJobResult } from '../contracts/gpu-jobs';
 import { LocalJobRunner } from '../activities/gpu/local-runner';
 import { jobNameFor } from '../activities/gpu/job-name';
 import { LocalStorage } from '../activities/storage/local';

@@ -6,7 +6,7 @@ import {
   setCurrentDetails, setHandler, setWorkflowOptions, upsertSearchAttributes, workflowInfo, type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { GpuJobRequest } from '../activities/gpu/run-gpu-job';
+import type { GpuJobRequest } from '../contracts/gpu-jobs';
 import {
   gpuTaskQueue, incomingKey, progressQuery, resultsPrefix, searchAttributes, stageNames, uploadCompletedSignal, uploadFailedSignal,
   type IngestedSource, type Progress, type Stage, type StageName, type StageProgress, type UploadCompleted,

@@ -5,29 +5,8 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { jobFailed } from '../failures';
 import { gpuJobCompleted, gpuJobStarted } from '../metrics';
 import { jobNameFor } from './job-name';
-import type { JobDescription, JobSpec } from '../../contracts/gpu-jobs';
+import type { GpuJobHeartbeat, GpuJobRequest, GpuJobResult, JobDescription, JobSpec } from '../../contracts/gpu-jobs';
 import { JobAlreadyExists, type GpuJobRunner } from './runner';
-
-export interface GpuJobRequest extends JobSpec {
-  /** The workflow's step, part of the job name. */
-  step: string;
-  /** Owned by the workflow: a deliberate rerun takes the next number, hence a new job. */
-  run: number;
-}
-
-export interface GpuJobResult {
-  jobName: string;
-  outputs: string[];
-  starts: number;
-  seconds: number;
-}
-
-export interface GpuJobHeartbeat {
-  jobName: string;
-  status: string;
-  progress: number;
-  startedAt: string;
-}
 
 export interface JobPolling {
   intervalMs: number;

@@ -1,7 +1,8 @@
 // The runGpuJob activity run outside a worker, in a mock activity context of one workflow, with
 // the heartbeats it sends recorded.
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createRunGpuJob, type GpuJobHeartbeat, type GpuJobRequest, type GpuJobResult } from '../../activities/gpu/run-gpu-job';
+import { createRunGpuJob } from '../../activities/gpu/run-gpu-job';
+import type { GpuJobHeartbeat, GpuJobRequest, GpuJobResult } from '../../contracts/gpu-jobs';
 import type { GpuJobRunner } from '../../activities/gpu/runner';
 
 export function gpuActivityEnv(workflowId: string): { env: MockActivityEnvironment; beats: GpuJobHeartbeat[] } {
