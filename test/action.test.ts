@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ActionEvent, ActionName, ActionsFile, Track, TracksFile } from '../jobs/formats';
 import { jobCommands } from '../common/job-programs';
-import { Random } from '../jobs/train/random';
+import { Random } from '../contracts/random';
 
 const roots: string[] = [];
 afterAll(() => {

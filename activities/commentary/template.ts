@@ -1,6 +1,7 @@
 // Template commentary: deterministic for a seed, every line built from the events it names and
 // timed within them, no two consecutive lines from one template, in English or Korean.
 import type { ActionEvent, ActionsFile, Commentary, CommentaryLine, Style } from './actions';
+import { mulberry32 } from '../../contracts/random';
 import type { Language } from '../../contracts/video-commentary';
 import type { Commentator, CommentaryInput } from './backend';
 import { naming, phrases, summaryPhrases, type Naming, type TrackTeam } from './phrases';
@@ -13,18 +14,6 @@ const priority: Record<string, number> = {
 
 /** Lines start at least this far apart, so that each can be read (and spoken) before the next. */
 const minSpacingSeconds = 1.5;
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same commentary. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Times in whole milliseconds, rounded inwards so that a line never leaves its events' span. */
 const ceilMs = (s: number) => Math.ceil(s * 1000 - 1e-6) / 1000;
@@ -169,7 +158,7 @@ export interface TemplateOptions {
 export function templateCommentary(actions: ActionsFile, tracks: Map<number, TrackTeam>, options: TemplateOptions): Commentary {
   const { language, style = 'play-by-play' } = options;
   const names = naming(language, tracks, options.teamNames, options.roster);
-  const picker = new Picker(random(options.seed));
+  const picker = new Picker(mulberry32(options.seed));
   const lines = style === 'summary'
     ? summary(actions, tracks, names, language, picker)
     : playByPlay(actions.events, names, language, picker);

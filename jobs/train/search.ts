@@ -3,7 +3,7 @@
 // improved nothing. Stops after `rounds` sweeps, at the deadline, or when the step is below 5 %.
 // What a coordinate is, and how parameters move along one, is the search space's (one per model kind).
 import { log } from '../contract';
-import { Random } from './random';
+import { Random } from '../../contracts/random';
 
 const FIRST_STEP = Math.log(2);
 const LAST_STEP = Math.log(1.05);

@@ -1,6 +1,6 @@
 // The seeded split of the examples into those trained on and those held out for evaluation.
 import { JobFailure } from '../contract';
-import { Random } from './random';
+import { Random } from '../../contracts/random';
 
 export interface Split<T> {
   train: T[];
