@@ -13,7 +13,7 @@ export class NotAVideo extends Error {}
 /** Shorter videos are refused: too little for tracking, actions or a line of commentary. */
 export const MIN_VIDEO_SECONDS = 1;
 
-interface ProbeOutput {
+export interface ProbeOutput {
   streams?: { codec_type?: string; codec_name?: string; width?: number; height?: number; avg_frame_rate?: string; r_frame_rate?: string; duration?: string; nb_frames?: string }[];
   format?: { format_name?: string; duration?: string };
 }
@@ -52,8 +52,13 @@ async function readVideo(command: 'ffmpeg' | 'ffprobe', path: string, args: stri
   }
 }
 
+/** ffprobe's streams and format of the user's file; NotAVideo when it cannot be read as a video. */
+export async function ffprobe(path: string): Promise<ProbeOutput> {
+  return JSON.parse(await readVideo('ffprobe', path, ['-print_format', 'json', '-show_format', '-show_streams'], 'not a readable video')) as ProbeOutput;
+}
+
 export async function probeVideo(path: string): Promise<VideoFacts> {
-  const probe = JSON.parse(await readVideo('ffprobe', path, ['-print_format', 'json', '-show_format', '-show_streams'], 'not a readable video')) as ProbeOutput;
+  const probe = await ffprobe(path);
   const video = probe.streams?.find((s) => s.codec_type === 'video');
   if (!video?.width || !video.height) throw new NotAVideo('not a video: the file has no video stream');
   // One line per decoded frame: three prove the stream decodes and is more than a still image.

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { z } from 'zod';
 import { SAFE_VIDEO_INPUT } from '../../common/video-input';
 import { badInput } from '../failures';
+import { ffprobe } from '../probe';
 import { ObjectNotFound, readJson, type Storage } from '../storage/storage';
 import type { CommentaryLine } from './actions';
 import { languages, type Language } from '../../contracts/video-commentary';
@@ -65,8 +66,7 @@ interface SourceFacts {
 
 async function probe(path: string): Promise<SourceFacts> {
   try {
-    const { stdout } = await run('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', ...SAFE_VIDEO_INPUT, '-i', path], { maxBuffer: 16 << 20 });
-    const out = JSON.parse(stdout) as { format?: { duration?: string }; streams?: { codec_type?: string; codec_name?: string; duration?: string }[] };
+    const out = await ffprobe(path);
     const video = out.streams?.find((s) => s.codec_type === 'video');
     const duration = Number(out.format?.duration ?? video?.duration ?? 0);
     if (!video || !(duration > 0)) throw new Error('no video stream with a duration');
