@@ -9,6 +9,7 @@ import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pMap from 'p-map';
 import { z } from 'zod';
 import { SAFE_VIDEO_INPUT } from '../../common/video-input';
 import { badInput } from '../failures';
@@ -103,19 +104,6 @@ function wavHeader(samples: number): Buffer {
   return header;
 }
 
-/** Runs `work` on every item, `limit` at a time, results in order. */
-async function mapLimit<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!, i);
-    }
-  }));
-  return results;
-}
-
 /**
  * The voice track: silence as long as the video, each line's voice at its start time (sped up a
  * little when it would run into the next line, later when the previous one is still speaking,
@@ -152,7 +140,7 @@ async function voiceTrack(lines: CommentaryLine[], duration: number, language: L
     // Two lines synthesised at a time, a few dozen held at most, placed in order.
     for (let from = 0; from < sorted.length; from += 16) {
       const batch = sorted.slice(from, from + 16);
-      const clips = await mapLimit(batch, 2, (line, j) => synthesise(line, from + j));
+      const clips = await pMap(batch, (line, j) => synthesise(line, from + j), { concurrency: 2 });
       for (const [j, line] of batch.entries()) {
         const at = Math.max(Math.round(line.start * sampleRate), cursor);
         if (at - line.start * sampleRate > maxLagSeconds * sampleRate || at >= total) {
