@@ -6,15 +6,14 @@ import { builtinModules } from 'node:module';
 import { readFile, readdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { VideoStatus } from '../client/videos-service';
 import { configVariables } from '../common/config';
 import { projectRoot } from '../workers/tools';
 import { makeClip } from './fixtures/clip';
+import { BingApi } from './helpers/bing-api';
 import { BingProcess } from './helpers/bing-process';
 import { distDir, ensureBuilt } from './helpers/build';
 import { freePort } from './helpers/ports';
@@ -97,15 +96,9 @@ describe('the build output', () => {
 
   it('processes a video with `node dist/api/server.js` and `node dist/workers/worker.js`, the workflows prebundled', async () => {
     const clip = await makeClip({ seed: 17, outDir: join(dataDir, 'clip'), seconds: 4 });
-    const headers = { authorization: `Bearer ${apiKey}`, 'x-bing-user': 'ops' };
-    const res = await fetch(`${apiUrl}/v1/videos?name=clip`, { method: 'POST', body: await readFile(clip.videoPath), headers: { ...headers, 'content-type': 'application/octet-stream' } });
-    expect(res.status).toBe(202);
-    const { videoId } = (await res.json()) as { videoId: string };
-    let status: VideoStatus;
-    do {
-      await sleep(500);
-      status = (await (await fetch(`${apiUrl}/v1/videos/${videoId}`, { headers })).json()) as VideoStatus;
-    } while (status.status === 'running');
+    const gateway = new BingApi(apiUrl, async () => apiKey);
+    const videoId = await gateway.upload(clip.videoPath, 'ops');
+    const status = await gateway.waitFor(videoId, 'ops', (s) => s.status !== 'running');
     expect(status.status, status.error).toBe('completed');
     expect(status.result!.results.commentary).toBe(`results/${videoId}/commentary.json`);
     // At debug level the SDK says when it bundles workflow code; the prebundled worker never does.

@@ -2,18 +2,17 @@
 // with the SDK's standard settings. The dev server stands behind proxies made here: one requiring
 // mutual TLS with certificates this test signs, one recording the API key each gRPC call carries.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { NativeConnection } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VideoStatus } from '../client/videos-service';
 import { loadConfig } from '../common/config';
 import { connectTemporalClient, devServerEnv, temporalConnection } from '../common/temporal-connection';
 import { projectRoot } from '../workers/tools';
+import { BingApi } from './helpers/bing-api';
 import { BingProcess } from './helpers/bing-process';
 import { makeTestPki, type TestPki } from './helpers/certificates';
 import { freePort } from './helpers/ports';
@@ -83,16 +82,9 @@ describe('on a secured cluster', () => {
           worker.waitFor(() => worker.log.includes('workers polling')),
           api.waitFor(() => fetch(`${apiUrl}/healthz`).then((r) => r.ok, () => false)),
         ]);
-        const headers = { authorization: `Bearer ${apiKey}`, 'x-bing-user': 'ops' };
-        const video = await readFile(await testPattern(join(dir, 'mtls-clip.mp4')));
-        const res = await fetch(`${apiUrl}/v1/videos?name=clip`, { method: 'POST', body: video, headers: { ...headers, 'content-type': 'application/octet-stream' } });
-        expect(res.status, await res.clone().text()).toBe(202);
-        const { videoId } = (await res.json()) as { videoId: string };
-        let status: VideoStatus;
-        do {
-          await sleep(300);
-          status = (await (await fetch(`${apiUrl}/v1/videos/${videoId}`, { headers })).json()) as VideoStatus;
-        } while (status.status === 'running');
+        const gateway = new BingApi(apiUrl, async () => apiKey);
+        const videoId = await gateway.upload(await testPattern(join(dir, 'mtls-clip.mp4')), 'ops');
+        const status = await gateway.waitFor(videoId, 'ops', (s) => s.status !== 'running');
         expect(status.status, `${status.error}\n${worker.log}`).toBe('completed');
         expect(status.result!.results.commentary).toBe(`results/${videoId}/commentary.json`);
       } finally {

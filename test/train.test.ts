@@ -64,7 +64,12 @@ function runTraining(channels: Channels): JobRun {
   return { status: child.status, stdout: child.stdout, stderr: child.stderr, root };
 }
 
-const failureOf = (run: JobRun) => readFileSync(join(run.root, 'output', 'failure'), 'utf8');
+/** The run failed (exit code 1) for `reason`, written to output/failure, and left no model. */
+function expectFailure(run: JobRun, reason: RegExp): void {
+  expect(run.status).toBe(1);
+  expect(readFileSync(join(run.root, 'output', 'failure'), 'utf8')).toMatch(reason);
+  expect(existsSync(join(run.root, 'model', 'model.json'))).toBe(false);
+}
 
 /** A gzipped tar holding model.json, as SageMaker packs a model directory. */
 function modelArchive(model: unknown): Buffer {
@@ -183,21 +188,17 @@ describe('training job failures', () => {
     { name: 'an unknown extension', file: 'model.bin', content: '{}', reason: /pretrained weights model\.bin have an unknown extension/ },
   ])('fails when the pretrained weights are $name', ({ file, content, reason }) => {
     const run = runTraining({ pretrained: { [file]: content } });
-    expect(run.status).toBe(1);
-    expect(failureOf(run)).toMatch(reason);
-    expect(existsSync(join(run.root, 'model', 'model.json'))).toBe(false);
+    expectFailure(run, reason);
   });
 
   it('fails when the pretrained channel holds several files', () => {
     const run = runTraining({ pretrained: { 'a.pt': JSON.stringify(POOR), 'b.pt': JSON.stringify(POOR) } });
-    expect(run.status).toBe(1);
-    expect(failureOf(run)).toMatch(/pretrained channel holds 2 files \(a\.pt, b\.pt\)/);
+    expectFailure(run, /pretrained channel holds 2 files \(a\.pt, b\.pt\)/);
   });
 
   it('fails on an empty train channel', () => {
     const run = runTraining({ train: null });
-    expect(run.status).toBe(1);
-    expect(failureOf(run)).toMatch(/the train channel holds no examples/);
+    expectFailure(run, /the train channel holds no examples/);
   });
 
   it('fails naming the example and its defect', () => {
@@ -206,20 +207,17 @@ describe('training job failures', () => {
     writeFileSync(join(broken, names[2]!, 'events.json'), JSON.stringify({ events: [{ id: 'e1', start: 1, end: 2, trackIds: [1], action: 'header' }] }));
     rmSync(join(broken, names[4]!, 'tracks.json'));
     const run = runTraining({ train: broken });
-    expect(run.status).toBe(1);
-    expect(failureOf(run)).toMatch(new RegExp(`^example ${names[2]}: events.json is malformed: events\\.0\\.action`));
+    expectFailure(run, new RegExp(`^example ${names[2]}: events.json is malformed: events\\.0\\.action`));
   });
 
   it('fails for a kind it does not train', () => {
     const run = runTraining({ hyperparameters: { kind: 'pose' } });
-    expect(run.status).toBe(1);
-    expect(failureOf(run)).toMatch(/unknown kind 'pose': the reference training job trains kind=action or kind=mot/);
+    expectFailure(run, /unknown kind 'pose': the reference training job trains kind=action or kind=mot/);
   });
 
   it('fails naming a bad hyperparameter', () => {
     const run = runTraining({ hyperparameters: { holdout: '1.5' } });
-    expect(run.status).toBe(1);
-    expect(failureOf(run)).toMatch(/bad hyperparameters: holdout: must be a fraction/);
+    expectFailure(run, /bad hyperparameters: holdout: must be a fraction/);
   });
 });
 
@@ -331,9 +329,7 @@ describe('MOT training job', () => {
     { name: 'bad settings', file: 'mot.json', content: '{"version": "1", "settings": {"people": {"tracker": {"minHits": 0.5}}, "detector": {"inputSize": 100}}}', reason: /^pretrained weights mot\.json are not a BING MOT model: .*bad settings: detector\.inputSize: must be a multiple of 32.*people\.tracker\.minHits/ },
   ])('fails when the pretrained weights are $name', ({ file, content, reason }) => {
     const run = mot({ pretrained: { [file]: content } });
-    expect(run.status).toBe(1);
-    expect(failureOf(run)).toMatch(reason);
-    expect(existsSync(join(run.root, 'model', 'model.json'))).toBe(false);
+    expectFailure(run, reason);
   });
 
   it('fails on an archive whose detector/ holds no graph', () => {
@@ -343,8 +339,7 @@ describe('MOT training job', () => {
     writeFileSync(join(dir, 'model.json'), JSON.stringify({ version: '1', settings: {} }));
     createTar({ gzip: true, file: join(dir, 'model.tar.gz'), cwd: dir, sync: true }, ['model.json', 'detector']);
     const run = mot({ pretrained: { 'mot.tar.gz': readFileSync(join(dir, 'model.tar.gz')) } });
-    expect(run.status).toBe(1);
-    expect(failureOf(run)).toMatch(/not a BING MOT model: MOT model mot\.tar\.gz has a detector\/ without a tfjs graph model\.json/);
+    expectFailure(run, /not a BING MOT model: MOT model mot\.tar\.gz has a detector\/ without a tfjs graph model\.json/);
   });
 
   it('fails naming a sequence without ground truth', () => {
@@ -352,8 +347,7 @@ describe('MOT training job', () => {
     cpSync(sequences, broken, { recursive: true });
     rmSync(join(broken, 'clip-502', 'gt'), { recursive: true });
     const run = mot({ train: broken });
-    expect(run.status).toBe(1);
-    expect(failureOf(run)).toMatch(/^sequence clip-502: no ground truth \(expected gt\/gt\.txt or gt\.txt/);
+    expectFailure(run, /^sequence clip-502: no ground truth \(expected gt\/gt\.txt or gt\.txt/);
   });
 });
 });
