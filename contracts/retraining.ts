@@ -1,9 +1,9 @@
 // What the retraining workflow shares with the doors that feed it (SQS consumer, webhook, local
 // watcher, upload route) and with the API that shows its state.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { z } from 'zod';
 import type { ModelKind } from './models';
 import type { TrainingMetrics, weightsFileSchema } from './registry';
-import type { z } from 'zod';
 
 /** One new weight file, as an S3 event names it. */
 export type WeightsArrived = z.infer<typeof weightsFileSchema>;
