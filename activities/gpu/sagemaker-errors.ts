@@ -1,15 +1,14 @@
 // The SageMaker API's answers that the runner and its view tell apart: a name taken, a job not
-// found, a request refused as invalid.
-const errorName = (err: unknown): string | undefined => (err as { name?: string } | undefined)?.name;
-const errorMessage = (err: unknown): string => (err as { message?: string } | undefined)?.message ?? '';
+// found, a request refused as invalid. ValidationException has no class of its own in the SDK.
+import { ResourceInUse, ResourceNotFound, SageMakerServiceException } from '@aws-sdk/client-sagemaker';
 
-export const isValidation = (err: unknown) => errorName(err) === 'ValidationException';
+export const isValidation = (err: unknown): err is SageMakerServiceException =>
+  err instanceof SageMakerServiceException && err.name === 'ValidationException';
 
 export function isAlreadyExists(err: unknown): boolean {
-  const name = errorName(err);
-  return name === 'ResourceInUse' || (isValidation(err) && /already exists|must be unique/i.test(errorMessage(err)));
+  return err instanceof ResourceInUse || (isValidation(err) && /already exists|must be unique/i.test(err.message));
 }
 
 export function isNotFound(err: unknown): boolean {
-  return errorName(err) === 'ResourceNotFound' || (isValidation(err) && /could not find|not found|does not exist/i.test(errorMessage(err)));
+  return err instanceof ResourceNotFound || (isValidation(err) && /could not find|not found|does not exist/i.test(err.message));
 }
