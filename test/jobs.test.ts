@@ -11,6 +11,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalJobView } from '../activities/gpu/local-job-view';
 import { LocalJobRunner } from '../activities/gpu/local-runner';
+import { SageMakerJobView } from '../activities/gpu/sagemaker-job-view';
+import { SageMakerRunner } from '../activities/gpu/sagemaker-runner';
 import { LocalStorage } from '../activities/storage/local';
 import { createApp } from '../api/app';
 import { UrlSigner } from '../api/signed-urls';
@@ -20,6 +22,7 @@ import type { JobSpec } from '../contracts/gpu-jobs';
 import { countingJob } from './helpers/counting-job';
 import { fileHashes } from './helpers/file-hashes';
 import { listenOnLoopback } from './helpers/http';
+import { motoBucket, startMoto, type Moto } from './helpers/moto';
 import { noRetraining } from './helpers/retraining';
 import { localEnv } from './helpers/temporal';
 
@@ -113,5 +116,39 @@ describe('GET /v1/jobs', () => {
     // The worker's describe() records the ended jobs; the list then shows what it recorded.
     expect(await runner.describe('exited')).toMatchObject({ status: 'Completed', outputs: ['out/exited/sum.txt'] });
     expect((await listJobs(operatorKey)).find((j) => j.name === 'exited')).toMatchObject({ status: 'Completed', progress: 1 });
+  });
+});
+
+describe('the SageMaker job view', () => {
+  const bucket = 'bing-jobs-view';
+  const image = '123456789012.dkr.ecr.us-east-1.amazonaws.com/bing-mot:1';
+  let moto: Moto;
+  let sageMaker: SageMakerRunner;
+  let view: SageMakerJobView;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    const jobs = { mot: { image, roleArn: 'arn:aws:iam::123456789012:role/bing', instanceType: 'ml.g4dn.xlarge', instanceCount: 1, volumeSizeGb: 30, maxRuntimeSeconds: 3600 } };
+    sageMaker = new SageMakerRunner({ bucket, storage: await motoBucket(moto, bucket), jobs, endpoint: moto.endpoint, region: 'us-east-1' });
+    view = new SageMakerJobView({ jobs, endpoint: moto.endpoint, region: 'us-east-1' });
+  });
+
+  afterAll(async () => {
+    sageMaker?.client.destroy();
+    view?.client.destroy();
+    await moto?.stop();
+  });
+
+  it('lists the jobs as the runner describes them, through List and Describe calls only', async () => {
+    await sageMaker.start('video-v1-mot-1', { ...spec('v1', {}), inputs: { video: 'uploads/alice/v1/source' } });
+    const sent: string[] = [];
+    view.client.middlewareStack.add((next, context) => (args) => {
+      sent.push(context.commandName!);
+      return next(args);
+    }, { step: 'initialize' });
+    const { outputs: _outputs, ...described } = (await sageMaker.describe('video-v1-mot-1'))!;
+    expect(await view.list()).toEqual([described]);
+    expect(sent).toEqual(expect.arrayContaining(['ListProcessingJobsCommand', 'DescribeProcessingJobCommand']));
+    expect(sent.filter((name) => !/^(List|Describe)/.test(name))).toEqual([]);
   });
 });
