@@ -4,11 +4,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { WorkerDeploymentOptions } from '@temporalio/worker';
+import pRetry from 'p-retry';
 import type { Config } from '../common/config';
 import { projectRoot } from './tools';
 
@@ -54,18 +54,13 @@ export async function becomeCurrent(client: Client, config: Pick<Config, 'BING_D
   const { deploymentName, buildId: id } = workerDeployment(config).version;
   const service = client.workflowService;
   const namespace = client.options.namespace;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const current = await currentBuildId(client, deploymentName);
-      const change = current !== id && (mode === 'always' || current === undefined);
-      if (change) await service.setWorkerDeploymentCurrentVersion({ namespace, deploymentName, buildId: id, identity: client.options.identity });
-      if (mode === 'always') await movePinnedWorkflows(client, { deploymentName, buildId: id });
-      return change;
-    } catch (err) {
-      if (attempt === 120 || !versionNotYetKnown(err)) throw err;
-      await sleep(500);
-    }
-  }
+  return pRetry(async () => {
+    const current = await currentBuildId(client, deploymentName);
+    const change = current !== id && (mode === 'always' || current === undefined);
+    if (change) await service.setWorkerDeploymentCurrentVersion({ namespace, deploymentName, buildId: id, identity: client.options.identity });
+    if (mode === 'always') await movePinnedWorkflows(client, { deploymentName, buildId: id });
+    return change;
+  }, { retries: 120, factor: 1, minTimeout: 500, shouldRetry: ({ error }) => versionNotYetKnown(error) });
 }
 
 /**
