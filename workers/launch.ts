@@ -9,6 +9,7 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
+import pRetry, { AbortError } from 'p-retry';
 import { killJobProcesses } from '../activities/gpu/local-runner';
 import { loadConfig } from '../common/config';
 import { devServerEnv, temporalConnection } from '../common/temporal-connection';
@@ -116,18 +117,19 @@ function startTemporal(): void {
 
 /** True once the dev server answers; false when the process exits first (it is started again). */
 async function waitForTemporal(server: ChildProcess): Promise<boolean> {
-  for (let attempt = 0; attempt < 120; attempt++) {
-    if (server.exitCode !== null || server.signalCode !== null) return false;
-    try {
+  const exited = () => server.exitCode !== null || server.signalCode !== null;
+  try {
+    await pRetry(async () => {
+      if (exited()) throw new AbortError('the dev server exited');
       const connection = await Connection.connect({ ...temporalConnection(config, childEnv).connectionOptions, connectTimeout: 1000 });
       await connection.healthService.check({});
       await connection.close();
-      return true;
-    } catch {
-      await sleep(500);
-    }
+    }, { retries: 119, factor: 1, minTimeout: 500 });
+    return true;
+  } catch (err) {
+    if (exited()) return false;
+    throw new Error(`the Temporal dev server did not answer on ${config.TEMPORAL_ADDRESS}`, { cause: err });
   }
-  throw new Error(`the Temporal dev server did not answer on ${config.TEMPORAL_ADDRESS}`);
 }
 
 /**
