@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IngestedSource, UploadCompleted, VideoFacts } from '../contracts/video-commentary';
 import { badInput } from './failures';
-import { NotAVideo, probeVideo } from './probe';
+import { NotAVideo } from '../common/errors';
+import { probeVideo } from './probe';
 import type { Storage } from './storage/storage';
 
 export interface IngestInput {

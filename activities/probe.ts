@@ -3,12 +3,11 @@
 // image is refused by ffmpeg before it opens anything, and named here as what it is.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { NotAVideo } from '../common/errors';
 import { SAFE_VIDEO_INPUT } from '../common/video-input';
 import type { VideoFacts } from '../contracts/video-commentary';
 
 const run = promisify(execFile);
-
-export class NotAVideo extends Error {}
 
 /** Shorter videos are refused: too little for tracking, actions or a line of commentary. */
 export const MIN_VIDEO_SECONDS = 1;

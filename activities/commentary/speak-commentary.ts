@@ -2,7 +2,6 @@
 // long as the video (commentary.wav), then commentated.mp4: the original video, the voice over the
 // original sound (or alone when the source has none), and the commentary as a soft subtitle track.
 import { activityContext } from '../activity-context';
-import { ApplicationFailure } from '@temporalio/common';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
@@ -12,7 +11,7 @@ import { promisify } from 'node:util';
 import pMap from 'p-map';
 import { z } from 'zod';
 import { SAFE_VIDEO_INPUT } from '../../common/video-input';
-import { badInput } from '../failures';
+import { badInput, jobFailed } from '../failures';
 import { ffprobe } from '../probe';
 import { ObjectNotFound, readJson, type Storage } from '../storage/storage';
 import type { CommentaryLine } from './actions';
@@ -217,7 +216,7 @@ export function createSpeakCommentary(storage: Storage, speaker: Speaker = creat
       } catch (err) {
         if (signal?.aborted) throw err;
         const reason = ((err as { stderr?: string }).stderr ?? String(err)).split('\n').map((l) => l.trim()).find(Boolean) ?? 'unknown error';
-        throw ApplicationFailure.create({ message: `ffmpeg could not make the commentated video: ${reason.replaceAll(dir, '.')}`, type: 'JobFailed', nonRetryable: true });
+        throw jobFailed(`ffmpeg could not make the commentated video: ${reason.replaceAll(dir, '.')}`);
       }
 
       const audioKey = `${request.resultsPrefix}commentary.wav`;

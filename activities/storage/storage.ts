@@ -2,6 +2,7 @@
 // only one kind of storage can do is an optional member: callers test for the capability they need.
 import type { Readable } from 'node:stream';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import { InvalidKey } from '../../common/errors';
 
 export interface ObjectInfo {
   key: string;
@@ -94,13 +95,8 @@ export interface UnfinishedWrite {
   modifiedMs: number;
 }
 
-export class ObjectNotFound extends Error {
-  constructor(readonly key: string) {
-    super(`no object at ${key}`);
-  }
-}
-
-export class InvalidKey extends Error {}
+/** Storage's errors, with BING's others in common/errors.ts. */
+export { InvalidKey, ObjectNotFound } from '../../common/errors';
 
 // eslint-disable-next-line no-control-regex
 const controlCharacters = /[\u0000-\u001f\u007f]/;
