@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { JobFailure } from '../contract';
 import type { TracksFile } from '../formats';
-import { describeIssues } from './model';
+import { parseJsonDocument } from '../json-input';
 
 const boxSchema = z.object({
   frame: z.number().int().min(1),
@@ -36,20 +36,13 @@ const tracksSchema = z.object({
 });
 
 export function parseTracks(text: string, source = 'tracks.json'): TracksFile {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new JobFailure(`${source} is not valid JSON: ${(err as Error).message}`);
-  }
-  const parsed = tracksSchema.safeParse(json);
-  if (!parsed.success) throw new JobFailure(`${source} is malformed: ${describeIssues(parsed.error)}`);
+  const tracks = parseJsonDocument(text, tracksSchema, source);
   const ids = new Set<number>();
-  for (const track of parsed.data.tracks) {
+  for (const track of tracks.tracks) {
     if (ids.has(track.id)) throw new JobFailure(`${source} is malformed: track id ${track.id} appears twice`);
     ids.add(track.id);
   }
-  return parsed.data;
+  return tracks;
 }
 
 export function readTracks(dir: string): TracksFile {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Parser } from 'tar';
 import { z } from 'zod';
 import { JobFailure, log } from '../contract';
+import { describeIssues, parseJsonDocument } from '../json-input';
 import { builtinParams, paramsSchema, type ActionParams } from './params';
 
 export interface ActionModel {
@@ -29,22 +30,15 @@ export function builtinModel(): ActionModel {
 
 /** Parses a model document; unknown parameters are ignored with a warning, bad values fail. */
 export function parseModel(text: string, source: string): ActionModel {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new JobFailure(`action model ${source} is not valid JSON: ${(err as Error).message}`);
-  }
-  const file = modelFileSchema.safeParse(json);
-  if (!file.success) throw new JobFailure(`action model ${source} is malformed: ${describeIssues(file.error)}`);
-  const given = file.data.params ?? {};
+  const file = parseJsonDocument(text, modelFileSchema, `action model ${source}`);
+  const given = file.params ?? {};
   const known = Object.keys(builtinParams);
   const unknown = Object.keys(given).filter((k) => !known.includes(k));
   if (unknown.length > 0) log(`action model ${source}: ignoring unknown parameters ${unknown.join(', ')}`);
   const picked = Object.fromEntries(Object.entries(given).filter(([k]) => known.includes(k)));
   const params = paramsSchema.safeParse({ ...builtinParams, ...picked });
   if (!params.success) throw new JobFailure(`action model ${source} has bad parameters: ${describeIssues(params.error)}`);
-  return { name: file.data.name ?? MODEL_NAME, version: file.data.version, params: params.data };
+  return { name: file.name ?? MODEL_NAME, version: file.version, params: params.data };
 }
 
 export function loadModel(dir: string): ActionModel {
@@ -93,10 +87,4 @@ function readTarGz(gz: Buffer, source: string): TarEntry[] {
   parser.end(gz);
   if (failure) throw new JobFailure(`action model archive ${source} cannot be read: ${failure.message}`);
   return entries;
-}
-
-export function describeIssues(error: z.ZodError): string {
-  return error.issues.slice(0, 5)
-    .map((i) => `${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`)
-    .join('; ');
 }

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import * as tar from 'tar';
 import { z } from 'zod';
-import { describeIssues } from '../action/model';
 import { JobFailure, log } from '../contract';
+import { parseJsonDocument } from '../json-input';
 import { isInputSize } from './detector';
 import { DEFAULT_MOT_SETTINGS, type MotSettings } from './settings';
 
@@ -74,6 +74,7 @@ export function settingsProblems(s: MotSettings): string[] {
   check(Number.isInteger(people.tracker.minHits) && people.tracker.minHits >= 1, 'people.tracker.minHits: must be a whole number from 1');
   check(people.tracker.lowScore <= people.tracker.highScore, 'people.tracker.lowScore: must be at most people.tracker.highScore');
   check(people.tracker.highScore <= 1 && people.tracker.newTrackScore <= 1, 'people.tracker scores: must be at most 1');
+  check(people.bufferSeconds > 0, 'people.bufferSeconds: must be above 0');
   check(Number.isInteger(s.ball.maxMissing), 'ball.maxMissing: must be a whole number');
   return errors;
 }
@@ -91,15 +92,8 @@ export function motSettings(given: Tree, source: string): MotSettings {
 
 /** Parses a model document (model.json). Other top-level keys (a trained model's `trainedFrom`) are ignored. */
 export function parseMotModel(text: string, source: string): MotModel {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new JobFailure(`MOT model ${source} is not valid JSON: ${(err as Error).message}`);
-  }
-  const file = modelFileSchema.safeParse(json);
-  if (!file.success) throw new JobFailure(`MOT model ${source} is malformed: ${describeIssues(file.error)}`);
-  return { name: file.data.name ?? MOT_MODEL_NAME, version: file.data.version, settings: motSettings(file.data.settings, source) };
+  const file = parseJsonDocument(text, modelFileSchema, `MOT model ${source}`);
+  return { name: file.name ?? MOT_MODEL_NAME, version: file.version, settings: motSettings(file.settings, source) };
 }
 
 /** A model directory as an archive unpacks: model.json, and optionally detector/model.json with its shards. */

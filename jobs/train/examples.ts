@@ -5,9 +5,9 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseTracks } from '../action/input';
-import { describeIssues } from '../action/model';
 import { JobFailure } from '../contract';
 import type { ActionEvent, ActionName, TracksFile } from '../formats';
+import { parseJsonDocument } from '../json-input';
 import { channelItems } from './channel';
 
 export interface Example {
@@ -36,15 +36,8 @@ function readExample(dir: string, name: string): Example {
     return readFileSync(path, 'utf8');
   };
   const tracks = parseTracks(read('tracks.json'), `example ${name}: tracks.json`);
-  let json: unknown;
-  try {
-    json = JSON.parse(read('events.json'));
-  } catch (err) {
-    throw new JobFailure(`example ${name}: events.json is not valid JSON: ${(err as Error).message}`);
-  }
-  const parsed = eventsSchema.safeParse(json);
-  if (!parsed.success) throw new JobFailure(`example ${name}: events.json is malformed: ${describeIssues(parsed.error)}`);
-  return { name, tracks, events: parsed.data.events };
+  const { events } = parseJsonDocument(read('events.json'), eventsSchema, `example ${name}: events.json`);
+  return { name, tracks, events };
 }
 
 /** The examples of a channel directory, in name order. */

@@ -2,8 +2,8 @@
 // accepted too. Unknown keys are ignored with a warning, bad values fail naming the key.
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { describeIssues } from '../action/model';
 import { JobFailure, hyperparametersFile, log } from '../contract';
+import { describeIssues } from '../json-input';
 
 const text = z.union([z.string(), z.number()]).transform(String);
 const number = (check: (v: number) => boolean, what: string) =>
