@@ -204,6 +204,12 @@ async function stage(videoId: string, actions: ActionsFile): Promise<CommentaryR
   return { videoId, actionsKey: `${resultsPrefix}actions.json`, tracksKey: `${resultsPrefix}tracks.json`, resultsPrefix, language: 'en' };
 }
 
+/** A 15-second synthetic match staged for `videoId`. */
+async function stagedMatch(videoId: string): Promise<{ actions: ActionsFile; request: CommentaryRequest }> {
+  const actions = syntheticMatch(15);
+  return { actions, request: await stage(videoId, actions) };
+}
+
 const activityEnv = () => new MockActivityEnvironment({ heartbeatTimeoutMs: 30_000 }, quiet);
 
 async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
@@ -273,12 +279,14 @@ describe('writeCommentary with OpenAI', () => {
   });
 
   const commentator = (extra = {}) => createCommentator({ backend: 'openai', apiKey, baseURL: server.baseURL, model: 'gpt-test', temperature: 0.4, maxTokens: 4000, timeoutMs: 5000, ...extra });
+  /** writeCommentary with the OpenAI commentator, run as an activity. */
+  const writeWithOpenAI = (request: CommentaryRequest) => inActivity(activityEnv(), createWriteCommentary(storage, commentator()), request);
 
   it('sends the schema and the events and writes grounded lines', async () => {
     const actions = syntheticMatch(30);
     const request = await stage('oa-ok', actions);
     server.reply(goodAnswer('ko'));
-    const result = await inActivity(activityEnv(), createWriteCommentary(storage, commentator()), { ...request, language: 'ko' as const, roster: { 1: '손흥민' } });
+    const result = await writeWithOpenAI({ ...request, language: 'ko' as const, roster: { 1: '손흥민' } });
     expect(result).toMatchObject({ backend: 'openai', model: 'test-model', language: 'ko', lines: actions.events.length, usage: { requests: 1, promptTokens: 100, completionTokens: 20 } });
 
     expect(server.requests).toHaveLength(1);
@@ -344,14 +352,13 @@ describe('writeCommentary with OpenAI', () => {
   });
 
   it('asks again once for a malformed answer, then fails for good and writes nothing', async () => {
-    const actions = syntheticMatch(15);
-    const request = await stage('oa-bad', actions);
+    const { actions, request } = await stagedMatch('oa-bad');
     const e = actions.events[0]!;
     server.reply(
       chatCompletion('Here is your commentary: great match!'),
       chatCompletion({ lines: [{ start: e.start, end: e.end, text: 'A goal!', eventIds: ['e9999'] }] }),
     );
-    const failure = await failureOf(inActivity(activityEnv(), createWriteCommentary(storage, commentator()), request));
+    const failure = await failureOf(writeWithOpenAI(request));
     expect(failure.nonRetryable).toBe(true);
     expect(failure.type).toBe('CommentaryRejected');
     expect(failure.message).toContain('e9999');
@@ -363,32 +370,30 @@ describe('writeCommentary with OpenAI', () => {
   });
 
   it('rejects lines timed outside their events and lines in the wrong language', async () => {
-    const actions = syntheticMatch(15);
-    const request = await stage('oa-time', actions);
+    const { actions, request } = await stagedMatch('oa-time');
     const e = actions.events[0]!;
     server.reply(
       chatCompletion({ lines: [{ start: e.start, end: e.end + 5, text: 'Too long.', eventIds: [e.id] }] }),
       goodAnswer('ko'),
     );
-    const result = await inActivity(activityEnv(), createWriteCommentary(storage, commentator()), { ...request, language: 'ko' as const });
+    const result = await writeWithOpenAI({ ...request, language: 'ko' as const });
     expect(result.lines).toBe(actions.events.length);
     const retry = server.requests[1]!.body as { messages: { content: string }[] };
     expect(retry.messages.at(-1)!.content).toMatch(/outside its events' span/);
 
     server.reply(goodAnswer('en'), goodAnswer('en'));
-    const failure = await failureOf(inActivity(activityEnv(), createWriteCommentary(storage, commentator()), { ...request, language: 'ko' as const }));
+    const failure = await failureOf(writeWithOpenAI({ ...request, language: 'ko' as const }));
     expect(failure.message).toMatch(/not in Korean/);
   });
 
   it('moves a line rounded a hair outside its events inside them', async () => {
-    const actions = syntheticMatch(15);
-    const request = await stage('oa-snap', actions);
+    const { actions, request } = await stagedMatch('oa-snap');
     const [a, b] = actions.events;
     server.reply(chatCompletion({ lines: [
       { start: a!.start - 0.02, end: a!.end + 0.03, text: 'Close enough.', eventIds: [a!.id] },
       { start: b!.start, end: b!.end, text: 'Exact.', eventIds: [b!.id] },
     ] }));
-    const result = await inActivity(activityEnv(), createWriteCommentary(storage, commentator()), request);
+    const result = await writeWithOpenAI(request);
     expect(server.requests).toHaveLength(1);
     const json = await readJson(storage, result.commentaryKey) as { lines: CommentaryLine[] };
     expect(json.lines[0]).toMatchObject({ start: a!.start, end: a!.end });
@@ -396,7 +401,7 @@ describe('writeCommentary with OpenAI', () => {
 
   it('writes no lines and asks nothing for a video without events', async () => {
     const request = await stage('oa-empty', { ...syntheticMatch(15), events: [] });
-    const result = await inActivity(activityEnv(), createWriteCommentary(storage, commentator()), request);
+    const result = await writeWithOpenAI(request);
     expect(result).toMatchObject({ lines: 0, model: 'gpt-test' });
     expect(server.requests).toHaveLength(0);
   });
