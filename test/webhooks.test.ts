@@ -140,6 +140,14 @@ describe('completion webhooks of the videoCommentary workflow', () => {
   const delivered = (videoId: string, request: WorkflowHandleWithFirstExecutionRunId) =>
     env.client.workflow.getHandle<typeof completionCallback>(callbackWorkflowId(videoId, request.firstExecutionRunId)).result();
 
+  /** Request `videoId` failed with `reason`; the outcome of its completion webhook's delivery. */
+  async function failedRequest(taskQueue: string, videoId: string, url: string, reason: string) {
+    const handle = await start(taskQueue, videoId, url);
+    await handle.signal(uploadFailedSignal, reason);
+    await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+    return delivered(videoId, handle);
+  }
+
   it('delivers a completed request exactly once, correctly signed, after two refused attempts', async () => {
     const receiver = await new Receiver([500, 503]).listen();
     const video = await testPattern(join(dir, 'clip.mp4'));
@@ -189,10 +197,7 @@ describe('completion webhooks of the videoCommentary workflow', () => {
   it('posts the end of a failed request with its reason', async () => {
     const receiver = await new Receiver([]).listen();
     await withWorkers('hooks-failed', async () => {
-      const handle = await start('hooks-failed', 'hook3', receiver.url);
-      await handle.signal(uploadFailedSignal, 'Upload interrupted: the request body ended early');
-      await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
-      await delivered('hook3', handle);
+      await failedRequest('hooks-failed', 'hook3', receiver.url, 'Upload interrupted: the request body ended early');
       expect(receiver.accepted().map((d) => [d.verified, d.event.type, d.event.data])).toEqual([[true, 'video.failed', {
         videoId: 'hook3', userId: 'alice', run: 1, status: 'failed', stage: 'uploading',
         error: 'Upload interrupted: the request body ended early', statusUrl: 'https://bing.example/v1/videos/hook3',
@@ -204,10 +209,7 @@ describe('completion webhooks of the videoCommentary workflow', () => {
   it('stops after one attempt when the receiver answers 410', async () => {
     const receiver = await new Receiver([410]).listen();
     await withWorkers('hooks-gone', async () => {
-      const handle = await start('hooks-gone', 'hook4', receiver.url);
-      await handle.signal(uploadFailedSignal, 'refused');
-      await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
-      const delivery = await delivered('hook4', handle);
+      const delivery = await failedRequest('hooks-gone', 'hook4', receiver.url, 'refused');
       expect(receiver.deliveries.map((d) => d.answered)).toEqual([410]);
       expect(delivery).toEqual({
         url: receiver.url, state: 'failed', attempts: 1, lastStatus: 410, error: 'the receiver answered 410, which stops the retries',
@@ -265,10 +267,7 @@ describe('completion webhooks of the videoCommentary workflow', () => {
   it('refuses to deliver to a loopback address at delivery time unless private addresses are allowed', async () => {
     const receiver = await new Receiver([]).listen();
     await withWorkers('hooks-private', async () => {
-      const handle = await start('hooks-private', 'hook5', receiver.url);
-      await handle.signal(uploadFailedSignal, 'refused');
-      await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
-      const delivery = await delivered('hook5', handle);
+      const delivery = await failedRequest('hooks-private', 'hook5', receiver.url, 'refused');
       expect(receiver.deliveries).toEqual([]);
       expect(delivery).toMatchObject({ state: 'failed', attempts: 1, error: expect.stringMatching(/127\.0\.0\.1 is a loopback, private or link-local address/) });
     }, false);
