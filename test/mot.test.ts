@@ -13,7 +13,7 @@ import { detectsOn } from '../jobs/mot/pipeline';
 import { DEFAULT_MOT_SETTINGS } from '../jobs/mot/settings';
 import { cutAtEncounters, stitchTracks } from '../jobs/mot/stitch';
 import { colorDistance, kitColors, kitOf, type Rgb } from '../jobs/mot/team';
-import { Track, Tracker, type ScoredBox } from '../jobs/mot/tracker';
+import { Track, Tracker, type ScoredBox, type TrackerOptions } from '../jobs/mot/tracker';
 import { readMot, score, type MotBox } from './fixtures/clip/score';
 import { jobCommands } from '../common/job-programs';
 
@@ -238,6 +238,11 @@ describe('stitching', () => {
   });
 });
 
+/** Tracker options for the hand-made scenes below: every detection confident, one match confirms. */
+const trackerOptions: TrackerOptions = {
+  ...DEFAULT_MOT_SETTINGS.people.tracker, highScore: 0.5, lowScore: 0.1, newTrackScore: 0.5, minHits: 1, maxAge: 30, maxColorDistance: 90, maxBirthOverlap: 1, momentumFrames: 3,
+};
+
 describe('kits', () => {
   // Yellow and orange shirts are 92 apart in RGB: a fixed colour distance cannot keep such teams
   // apart once shading and compression spread each kit's samples.
@@ -267,7 +272,7 @@ describe('kits', () => {
   it('never continues a track with a detection that clearly wears the other kit', () => {
     const kits = kitColors(samples, DEFAULT_MOT_SETTINGS.people.kits)!;
     const player = (frame: number, color: Rgb): ScoredBox => ({ x: 100 + frame, y: 100, w: 40, h: 100, score: 0.9, color, kit: kitOf(color, kits), isolated: true });
-    const tracker = new Tracker({ highScore: 0.5, lowScore: 0.1, newTrackScore: 0.5, minHits: 1, maxAge: 30, buffer: 0.3, maxColorDistance: 90, maxBirthOverlap: 1 });
+    const tracker = new Tracker({ ...trackerOptions, buffer: 0.3 });
     // The last shirt is clearly orange, yet within the fixed colour distance of yellow.
     const lastShirt: Rgb = [240, 135, 22];
     expect(kitOf(lastShirt, kits)).toBe(kitOf(orange, kits));
@@ -277,6 +282,24 @@ describe('kits', () => {
       tracker.update(frame, [player(frame, frame < 12 ? yellow : lastShirt)]);
     }
     expect(tracker.tracks.map((t) => t.observations.map((o) => o.frame))).toEqual([[0, 6], [12]]);
+  });
+});
+
+describe('a track found again after a gap', () => {
+  it('is recovered by its last observed box, and its filter re-run along the gap, when the prediction ran off', () => {
+    const tracker = new Tracker({ ...trackerOptions, buffer: 0.1 });
+    const walker = (frame: number, x: number): ScoredBox => ({ x, y: 100, w: 40, h: 100, score: 0.9, isolated: true });
+    // Walks right for 30 frames, stops behind something for 20 (no detections), comes out where he stopped.
+    for (let frame = 0; frame < 51; frame++) {
+      if (frame) tracker.predict();
+      if (frame < 30) tracker.update(frame, [walker(frame, 100 + 3 * frame)]);
+      else if (frame === 50) tracker.update(frame, [walker(frame, 100 + 3 * 29)]);
+      else tracker.update(frame, []);
+    }
+    expect(tracker.tracks).toHaveLength(1);
+    expect(tracker.tracks[0]!.observations.map((o) => o.frame).slice(-2)).toEqual([29, 50]);
+    // Re-run along the gap, where he stood: no longer walking at 3 pixels a frame.
+    expect(Math.abs(tracker.tracks[0]!.filter.state.vx)).toBeLessThan(1);
   });
 });
 

@@ -28,6 +28,14 @@ export class KalmanBox {
     [...p, ...v].forEach((s, i) => (this.covariance[i * N + i] = s * s));
   }
 
+  /** A copy that evolves on its own. */
+  clone(): KalmanBox {
+    const copy = new KalmanBox({ x: 0, y: 0, a: 0, h: 0 });
+    copy.mean.set(this.mean);
+    copy.covariance.set(this.covariance);
+    return copy;
+  }
+
   get state(): Measurement & { vx: number; vy: number } {
     const [x = 0, y = 0, a = 0, h = 0, vx = 0, vy = 0] = this.mean;
     return { x, y, a, h, vx, vy };

@@ -39,7 +39,9 @@ export class PeopleTracking {
     private readonly settings: MotSettings,
   ) {
     const p = settings.people;
-    this.tracker = new Tracker({ ...p.tracker, maxAge: Math.max(Math.round(2 * interval), Math.round(p.maxAgeSeconds * video.fps)) });
+    const seconds = interval / video.fps;
+    const buffer = p.tracker.buffer * Math.min(1, seconds / p.bufferSeconds);
+    this.tracker = new Tracker({ ...p.tracker, buffer, momentumFrames: Math.max(1, Math.round(p.momentumSeconds * video.fps)), maxAge: Math.max(Math.round(2 * interval), Math.round(p.maxAgeSeconds * video.fps)) });
   }
 
   get trackCount(): number {

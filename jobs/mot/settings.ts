@@ -8,7 +8,14 @@ import type { TrackerOptions } from './tracker';
 
 export interface PeopleSettings {
   /** Association (see tracker.ts); its maxAge comes from maxAgeSeconds. */
-  tracker: Omit<TrackerOptions, 'maxAge'>;
+  tracker: Omit<TrackerOptions, 'maxAge' | 'momentumFrames'>;
+  /**
+   * The tracker's box growth (tracker.buffer) is for detections this far apart or more; nearer ones
+   * need less, as people move less between them: it shrinks in proportion.
+   */
+  bufferSeconds: number;
+  /** A track's heading, for the momentum term, is measured over at least this much video. */
+  momentumSeconds: number;
   /** A lost track is kept this long for recovery. */
   maxAgeSeconds: number;
   /** Gaps in a track up to this long are bridged by interpolation. */
@@ -91,7 +98,9 @@ export const DEFAULT_MOT_SETTINGS: MotSettings = {
   detector: { minScore: 0.1, iouThreshold: 0.5, maxDetections: 60, inputSize: 512 },
   detectionsPerSecond: 25 / 6,
   people: {
-    tracker: { highScore: 0.25, lowScore: 0.12, newTrackScore: 0.3, minHits: 2, buffer: 0.3, maxColorDistance: 90, maxBirthOverlap: 0.7 },
+    tracker: { highScore: 0.25, lowScore: 0.12, newTrackScore: 0.3, minHits: 2, buffer: 0.3, maxColorDistance: 90, maxBirthOverlap: 0.7, momentumWeight: 0, recoveryIou: 0.5 },
+    bufferSeconds: 0.12,
+    momentumSeconds: 0.12,
     maxAgeSeconds: 2.5,
     maxGapSeconds: 1.5,
     stitch: { maxGapSeconds: 3, maxGapSecondsWithoutKits: 1, maxColorDistance: 90, appearanceWeight: 0.5, appearanceScale: 60 },

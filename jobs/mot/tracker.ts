@@ -1,5 +1,11 @@
 // ByteTrack-style association (Zhang et al., 2022): every detection is used, the confident ones
 // first. Tracks are predicted by a Kalman filter on every frame and corrected on detection frames.
+// Three ideas of OC-SORT (Cao et al., 2023) keep a track from jumping to a neighbour after it was
+// lost for a while, when the prediction has drifted: the cost favours detections in the direction
+// the track's observations were heading (momentum); tracks left over are matched by their last
+// observed box rather than the prediction (recovery); and a track found again has its filter re-run
+// from its last observation along a straight path to the new one (re-update), so that the drift
+// does not carry on.
 import type { Appearance } from './appearance';
 import { assign } from './assign';
 import { bufferedIou, overlap, type Box } from './box';
@@ -26,6 +32,12 @@ export interface TrackerOptions {
    * starts no track: it is most likely a second box on the same person.
    */
   maxBirthOverlap: number;
+  /** Weight of the direction-consistency term in the cost (0: none). */
+  momentumWeight: number;
+  /** Frames back, at least, to the observation a track's heading is measured from. */
+  momentumFrames: number;
+  /** IoU with a track's last observed box that recovers a track the prediction missed (above 1: no recovery). */
+  recoveryIou: number;
 }
 
 export interface ScoredBox extends Box {
@@ -55,6 +67,8 @@ export class Track {
   lastFrame: number;
   readonly observations: Observation[] = [];
   filter: KalmanBox;
+  /** The filter as its last observation left it, for the re-update. */
+  private observed: KalmanBox;
   /** Running mean of the jersey colour, to keep players of different teams apart. */
   color?: Rgb;
   /** Observations that clearly wore each kit. */
@@ -68,6 +82,7 @@ export class Track {
 
   constructor(frame: number, det: ScoredBox) {
     this.filter = new KalmanBox(toMeasurement(det));
+    this.observed = this.filter.clone();
     this.lastFrame = frame;
     this.record(frame, det);
   }
@@ -81,8 +96,40 @@ export class Track {
     return this.observations.flatMap((o) => (o.color ? [o.color] : []));
   }
 
-  update(frame: number, det: ScoredBox): void {
-    this.filter.update(toMeasurement(det));
+  /** The box of its last observation. */
+  get lastBox(): Box {
+    return this.observations[this.observations.length - 1]!.box;
+  }
+
+  /** The unit direction its observations moved in over the last `span` frames or more; null when unknown. */
+  heading(span: number): { x: number; y: number } | null {
+    const obs = this.observations;
+    const last = obs[obs.length - 1]!;
+    let k = obs.length - 2;
+    while (k > 0 && last.frame - obs[k]!.frame < span) k--;
+    if (k < 0) return null;
+    return direction(obs[k]!.box, last.box);
+  }
+
+  /**
+   * Corrects the filter with `det`. After a gap (`reupdate`), the filter is first taken back to the
+   * last observation and corrected on every frame in between by boxes on the straight path to `det`.
+   */
+  update(frame: number, det: ScoredBox, reupdate = false): void {
+    const z = toMeasurement(det);
+    const gap = frame - this.lastFrame;
+    if (reupdate && gap > 1) {
+      const from = toMeasurement(this.lastBox);
+      this.filter = this.observed;
+      for (let k = 1; k < gap; k++) {
+        this.filter.predict();
+        const u = k / gap;
+        this.filter.update({ x: from.x + u * (z.x - from.x), y: from.y + u * (z.y - from.y), a: from.a + u * (z.a - from.a), h: from.h + u * (z.h - from.h) });
+      }
+      this.filter.predict();
+    }
+    this.filter.update(z);
+    this.observed = this.filter.clone();
     this.hits++;
     this.lastFrame = frame;
     this.record(frame, det);
@@ -96,6 +143,7 @@ export class Track {
     this.hits += later.hits;
     this.lastFrame = later.lastFrame;
     this.filter = later.filter;
+    this.observed = later.observed;
   }
 
   /**
@@ -111,6 +159,7 @@ export class Track {
     later.hits = rest.length + 1;
     later.lastFrame = this.lastFrame;
     later.filter = this.filter;
+    later.observed = this.observed;
     later.color = this.color;
     this.hits = this.observations.length;
     this.lastFrame = this.observations[this.observations.length - 1]!.frame;
@@ -154,12 +203,15 @@ export class Tracker {
     const tentative = this.active.filter((t) => t.id === 0);
 
     // 1. Confident detections against every confirmed track, lost ones included.
-    const first = this.match(confirmed, high, 0.8, frame);
+    const first = this.match(confirmed, high, 0.8, frame, 'predicted');
     // 2. Weak detections (often a half-hidden player) only against tracks still seen last time.
     const seen = first.tracks.filter((t) => t.lastFrame >= this.previousUpdate);
-    const second = this.match(seen, low, 0.6, frame);
-    // 3. Tentative tracks get what is left of the confident detections.
-    const third = this.match(tentative, first.detections, 0.7, frame);
+    const second = this.match(seen, low, 0.6, frame, 'predicted');
+    // 3. Confirmed tracks left over, by their last observed box, get what is left of the confident ones.
+    const left = first.tracks.filter((t) => t.lastFrame < frame);
+    const recovered = this.match(left, first.detections, 1 - o.recoveryIou, frame, 'observed');
+    // 4. Tentative tracks get what is left of the confident detections.
+    const third = this.match(tentative, recovered.detections, 0.7, frame, 'predicted');
 
     for (const t of third.tracks) this.active.splice(this.active.indexOf(t), 1);
     const unmatched = new Set([...third.detections, ...second.detections]);
@@ -177,15 +229,32 @@ export class Tracker {
     this.previousUpdate = frame;
   }
 
-  private match(tracks: Track[], dets: ScoredBox[], maxCost: number, frame: number): { tracks: Track[]; detections: ScoredBox[] } {
+  /**
+   * Pairs gated by `maxCost` on the IoU of the track's box (`by`: predicted, or last observed) and
+   * the detection; among them, the momentum term moves the cost by up to half its weight.
+   */
+  private match(tracks: Track[], dets: ScoredBox[], maxCost: number, frame: number, by: 'predicted' | 'observed'): { tracks: Track[]; detections: ScoredBox[] } {
     if (!tracks.length || !dets.length) return { tracks, detections: dets };
-    const cost = tracks.map((t) => dets.map((d) => {
-      if (t.color && d.color && colorDistance(t.color, d.color) > this.options.maxColorDistance) return Infinity;
-      if (t.kit !== null && d.kit != null && d.kit !== t.kit) return Infinity;
-      return 1 - bufferedIou(t.predicted, d, this.options.buffer);
-    }));
-    const { matches, rows, cols } = assign(cost, maxCost);
-    for (const [r, c] of matches) tracks[r]!.update(frame, dets[c]!);
+    const o = this.options;
+    const cost = tracks.map((t) => {
+      const box = by === 'predicted' ? t.predicted : t.lastBox;
+      const heading = o.momentumWeight > 0 ? t.heading(o.momentumFrames) : null;
+      return dets.map((d) => {
+        if (t.color && d.color && colorDistance(t.color, d.color) > o.maxColorDistance) return Infinity;
+        if (t.kit !== null && d.kit != null && d.kit !== t.kit) return Infinity;
+        const c = 1 - bufferedIou(box, d, o.buffer);
+        if (c > maxCost) return Infinity;
+        const towards = heading && direction(t.lastBox, d);
+        if (!towards) return c;
+        const angle = Math.acos(Math.max(-1, Math.min(1, heading.x * towards.x + heading.y * towards.y)));
+        return c - (o.momentumWeight * d.score * (Math.PI / 2 - angle)) / Math.PI;
+      });
+    });
+    const { matches, rows, cols } = assign(cost, maxCost + o.momentumWeight);
+    for (const [r, c] of matches) {
+      const t = tracks[r]!;
+      t.update(frame, dets[c]!, t.lastFrame < this.previousUpdate);
+    }
     return { tracks: rows.map((r) => tracks[r]!), detections: cols.map((c) => dets[c]!) };
   }
 }
@@ -194,6 +263,14 @@ function kitVotesOf(observations: readonly Observation[]): [number, number] {
   const votes: [number, number] = [0, 0];
   for (const o of observations) if (o.kit != null) votes[o.kit]++;
   return votes;
+}
+
+/** The unit vector from the centre of `a` to that of `b`; null when they share it. */
+function direction(a: Box, b: Box): { x: number; y: number } | null {
+  const dx = b.x + b.w / 2 - a.x - a.w / 2;
+  const dy = b.y + b.h / 2 - a.y - a.h / 2;
+  const n = Math.hypot(dx, dy);
+  return n > 1e-6 ? { x: dx / n, y: dy / n } : null;
 }
 
 function toMeasurement(b: Box): { x: number; y: number; a: number; h: number } {
