@@ -3,9 +3,11 @@
 // an event twice (its answer lost) can tell.
 import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import { Webhook } from 'standardwebhooks';
 import { CallbackUrlRefused, parseCallbackUrl, publicOnlyLookup } from '../common/callback-url';
+import { CallbackNotConfigured, CallbackRefused, CallbackRejected, CallbackUnreachable, type BingError } from '../common/errors';
+import { toFailure } from './failures';
 import type { CallbackDelivery, CallbackDeliveryInput, CallbackRefusal } from '../contracts/video-commentary';
 
 export interface CallbackSettings {
@@ -26,13 +28,13 @@ export function createCallbackActivities({ secret, allowPrivate, timeoutMs = 10_
     async deliverCallback({ url, id, event }: CallbackDeliveryInput): Promise<CallbackDelivery> {
       const { attempt } = Context.current().info;
       const refusal = (status?: number): CallbackRefusal => ({ attempt, ...(status === undefined ? {} : { status }) });
-      const stop = (message: string, type: string, status?: number) => ApplicationFailure.nonRetryable(message, type, refusal(status));
-      if (!webhook) throw stop('BING_CALLBACK_SECRET is not set on the worker, so the event cannot be signed', 'CallbackNotConfigured');
+      const fail = (err: BingError, status?: number) => toFailure(err, [refusal(status)]);
+      if (!webhook) throw fail(new CallbackNotConfigured('BING_CALLBACK_SECRET is not set on the worker, so the event cannot be signed'));
       let target: URL;
       try {
         target = parseCallbackUrl(url, allowPrivate);
       } catch (err) {
-        if (err instanceof CallbackUrlRefused) throw stop(err.message, 'CallbackUrlRefused');
+        if (err instanceof CallbackUrlRefused) throw fail(err);
         throw err;
       }
       const body = JSON.stringify(event);
@@ -48,14 +50,14 @@ export function createCallbackActivities({ secret, allowPrivate, timeoutMs = 10_
       try {
         status = await post(target, headers, body, { timeoutMs, checkAddresses: !allowPrivate, signal: Context.current().cancellationSignal });
       } catch (err) {
-        if (err instanceof CallbackUrlRefused) throw stop(err.message, 'CallbackUrlRefused');
-        throw ApplicationFailure.retryable(`the receiver could not be reached: ${(err as Error).message}`, 'CallbackUnreachable', refusal());
+        if (err instanceof CallbackUrlRefused) throw fail(err);
+        throw fail(new CallbackUnreachable(`the receiver could not be reached: ${(err as Error).message}`));
       }
       if (status >= 200 && status < 300) return { attempts: attempt, status };
       if (status >= 400 && status < 500 && !retryable4xx.has(status)) {
-        throw stop(`the receiver answered ${status}, which stops the retries`, 'CallbackRejected', status);
+        throw fail(new CallbackRejected(`the receiver answered ${status}, which stops the retries`), status);
       }
-      throw ApplicationFailure.retryable(`the receiver answered ${status}`, 'CallbackRefused', refusal(status));
+      throw fail(new CallbackRefused(`the receiver answered ${status}`), status);
     },
   };
 }

@@ -4,7 +4,8 @@ import { BadInput, JobFailed, type BingError } from '../common/errors';
 /** The failure Temporal records for a BING error: its name as the type, retried only if it is retryable. */
 export function toFailure(err: BingError, details: unknown[] = []): ApplicationFailure {
   return ApplicationFailure.create({
-    message: err.message, type: err.name, nonRetryable: !err.retryable, details, ...(err.cause instanceof Error ? { cause: err.cause } : {}),
+    message: err.message, type: err.name, nonRetryable: !err.retryable, details, nextRetryDelay: err.retryAfterMs,
+    ...(err.cause instanceof Error ? { cause: err.cause } : {}),
   });
 }
 

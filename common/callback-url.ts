@@ -4,6 +4,7 @@
 // so a name that resolves elsewhere later cannot reach a private address.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { CallbackUrlRefused } from './errors';
 
 const nonPublic = new BlockList();
 for (const [net, prefix] of [
@@ -24,7 +25,7 @@ export function isNonPublicAddress(address: string): boolean {
   return family === 0 || nonPublic.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-export class CallbackUrlRefused extends Error {}
+export { CallbackUrlRefused };
 
 /** The host name or address, without an IPv6 address's brackets. */
 export const hostOf = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, '$1');

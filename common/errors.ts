@@ -5,6 +5,8 @@
 export abstract class BingError extends Error {
   /** Whether the same call, tried again, can succeed. */
   abstract readonly retryable: boolean;
+  /** How long to wait before trying again, where the other side said. */
+  readonly retryAfterMs?: number;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -43,4 +45,77 @@ export class ObjectNotFound extends BingError {
 /** A storage key that could escape the storage root or confuse a file system. */
 export class InvalidKey extends BingError {
   readonly retryable = false;
+}
+
+/** A started GPU job is no longer known to its runner. */
+export class JobVanished extends BingError {
+  readonly retryable = true;
+}
+
+/** A commentary backend's lines are not grounded in their events: writing them again repeats the fault. */
+export class CommentaryRejected extends BingError {
+  readonly retryable = false;
+}
+
+/** The OpenAI-compatible server did not answer in time. */
+export class OpenAITimeout extends BingError {
+  readonly retryable = true;
+}
+
+/** The OpenAI-compatible server cannot be reached, or answered a 5xx. */
+export class OpenAIUnavailable extends BingError {
+  readonly retryable = true;
+
+  constructor(message: string, override readonly retryAfterMs?: number) {
+    super(message);
+  }
+}
+
+/** The OpenAI-compatible server asks for fewer requests (429). */
+export class OpenAIRateLimited extends BingError {
+  readonly retryable = true;
+
+  constructor(message: string, override readonly retryAfterMs?: number) {
+    super(message);
+  }
+}
+
+/** The account's OpenAI quota is spent: waiting does not refill it. */
+export class OpenAIQuota extends BingError {
+  readonly retryable = false;
+}
+
+/** The OpenAI-compatible server refused the request for good; named OpenAIRefused{status}. */
+export class OpenAIRefused extends BingError {
+  readonly retryable = false;
+
+  constructor(message: string, readonly status: number) {
+    super(message);
+    this.name = `OpenAIRefused${status}`;
+  }
+}
+
+/** A callback URL that BING will not call (not https, a private address, ...). */
+export class CallbackUrlRefused extends BingError {
+  readonly retryable = false;
+}
+
+/** The worker has no BING_CALLBACK_SECRET to sign completion events with. */
+export class CallbackNotConfigured extends BingError {
+  readonly retryable = false;
+}
+
+/** The callback's receiver answered a 4xx that says it will never take the event. */
+export class CallbackRejected extends BingError {
+  readonly retryable = false;
+}
+
+/** The callback's receiver cannot be reached. */
+export class CallbackUnreachable extends BingError {
+  readonly retryable = true;
+}
+
+/** The callback's receiver answered with a status that may change (5xx, 408, 429). */
+export class CallbackRefused extends BingError {
+  readonly retryable = true;
 }

@@ -1,7 +1,8 @@
 // What an OpenAI (or OpenAI-compatible) error means to Temporal. The SDK's own retries are off
 // (maxRetries 0): Temporal retries the activity, after the delay the server asked for.
-import { ApplicationFailure } from '@temporalio/common';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { OpenAIQuota, OpenAIRateLimited, OpenAIRefused, OpenAITimeout, OpenAIUnavailable } from '../../common/errors';
+import { toFailure } from '../failures';
 
 /** The wait a 429 or 503 asks for, in milliseconds: `retry-after-ms`, `retry-after` in seconds or as an HTTP date. */
 export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
@@ -25,24 +26,22 @@ export function openAIFailure(err: unknown, what: string, apiKey?: string): unkn
   const scrub = (s: string) => (apiKey && apiKey.length >= 8 ? s.replaceAll(apiKey, '***') : s);
   if (err instanceof APIUserAbortError) return err;
   if (err instanceof APIConnectionTimeoutError) {
-    return ApplicationFailure.create({ message: `${what}: the server did not answer in time`, type: 'OpenAITimeout' });
+    return toFailure(new OpenAITimeout(`${what}: the server did not answer in time`));
   }
   if (err instanceof APIConnectionError) {
-    return ApplicationFailure.create({ message: scrub(`${what}: cannot reach the server: ${err.message}`), type: 'OpenAIUnavailable' });
+    return toFailure(new OpenAIUnavailable(scrub(`${what}: cannot reach the server: ${err.message}`)));
   }
   if (err instanceof APIError && typeof err.status === 'number') {
     const status = err.status;
     const reason = scrub(`${what} failed with ${status}: ${err.message}`);
     if (status === 429 && err.code === 'insufficient_quota') {
-      return ApplicationFailure.create({ message: reason, type: 'OpenAIQuota', nonRetryable: true });
+      return toFailure(new OpenAIQuota(reason));
     }
     if (retryableStatus(status)) {
-      return ApplicationFailure.create({
-        message: reason, type: status === 429 ? 'OpenAIRateLimited' : 'OpenAIUnavailable',
-        nextRetryDelay: retryAfterMs(err.headers),
-      });
+      const Failure = status === 429 ? OpenAIRateLimited : OpenAIUnavailable;
+      return toFailure(new Failure(reason, retryAfterMs(err.headers)));
     }
-    return ApplicationFailure.create({ message: reason, type: `OpenAIRefused${status}`, nonRetryable: true });
+    return toFailure(new OpenAIRefused(reason, status));
   }
   return err;
 }

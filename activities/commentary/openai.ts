@@ -1,13 +1,14 @@
 // The OpenAI backend: chat completions with a JSON-schema structured output, one request per
 // window of events so that a two-hour match fits the context, every answer checked for grounding
 // before it is used. Works with any OpenAI-compatible server by base URL.
-import { ApplicationFailure } from '@temporalio/common';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { z } from 'zod';
 import type { ActionEvent, Commentary, CommentaryLine } from './actions';
 import type { Commentator, CommentaryContext, CommentaryInput } from './backend';
 import { groundingProblems } from './grounding';
+import { CommentaryRejected } from '../../common/errors';
+import { toFailure } from '../failures';
 import { openAIFailure } from './openai-failures';
 import { naming } from './phrases';
 import { seedOf } from './seed';
@@ -214,11 +215,7 @@ export function openAICommentator(options: OpenAICommentaryOptions): Commentator
         );
       }
     }
-    throw ApplicationFailure.create({
-      message: `the model's commentary was rejected twice${count > 1 ? ` (part ${index + 1} of ${count})` : ''}: ${problems.join('; ')}`,
-      type: 'CommentaryRejected',
-      nonRetryable: true,
-    });
+    throw toFailure(new CommentaryRejected(`the model's commentary was rejected twice${count > 1 ? ` (part ${index + 1} of ${count})` : ''}: ${problems.join('; ')}`));
   }
 
   return {

@@ -1,9 +1,9 @@
 // The commentary activity: actions.json and tracks.json in; commentary.json, commentary.vtt and
 // commentary.srt out, written only once every line is grounded in the events it names.
 import { activityContext } from '../activity-context';
-import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { badInput } from '../failures';
+import { CommentaryRejected } from '../../common/errors';
+import { badInput, toFailure } from '../failures';
 import { readJson, type Storage } from '../storage/storage';
 import { actionsFileSchema, trackTeamsSchema, type Commentary, type Roster, type Style, type TeamNames } from './actions';
 import { languages, type Language } from '../../contracts/video-commentary';
@@ -78,10 +78,7 @@ export function createWriteCommentary(storage: Storage, commentator: Commentator
     );
     const problems = groundingProblems(commentary.lines, actions.events, language);
     if (problems.length) {
-      throw ApplicationFailure.create({
-        message: `${commentator.name} commentary is not grounded in its events: ${problems.slice(0, 3).join('; ')}`,
-        type: 'CommentaryRejected', nonRetryable: true,
-      });
+      throw toFailure(new CommentaryRejected(`${commentator.name} commentary is not grounded in its events: ${problems.slice(0, 3).join('; ')}`));
     }
 
     const commentaryKey = `${request.resultsPrefix}commentary.json`;

@@ -1,8 +1,9 @@
 // The activity behind every GPU job: start the job under its deterministic name (or adopt the one
 // already running under it), heartbeat while it runs, stop it when the workflow cancels.
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { jobFailed } from '../failures';
+import { CancelledFailure } from '@temporalio/common';
+import { JobVanished } from '../../common/errors';
+import { jobFailed, toFailure } from '../failures';
 import { gpuJobCompleted, gpuJobStarted } from '../metrics';
 import { jobNameFor } from './job-name';
 import type { GpuJobHeartbeat, GpuJobRequest, GpuJobResult, JobDescription, JobSpec } from '../../contracts/gpu-jobs';
@@ -38,7 +39,7 @@ export function createRunGpuJob(runner: GpuJobRunner, polling: JobPolling) {
         }
       } else {
         // Another attempt may still be fetching the job's inputs before it launches.
-        if (++unseenPolls > maxUnseenPolls) throw ApplicationFailure.retryable(`job ${jobName} vanished after it was started`, 'JobVanished');
+        if (++unseenPolls > maxUnseenPolls) throw toFailure(new JobVanished(`job ${jobName} vanished after it was started`));
         ctx.heartbeat({ jobName, status: 'Starting', progress: 0, startedAt: '' } satisfies GpuJobHeartbeat);
         if (resumed) await startOrAdopt(runner, jobName, request);
       }
