@@ -1,8 +1,6 @@
 // The API's contract at its edges: keys, users, limits and problem+json, against a real dev server.
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
@@ -17,22 +15,21 @@ import { keyedVideoId } from '../api/routes/videos';
 import { VideosService } from '../client/videos-service';
 import { incomingKey } from '../contracts/video-commentary';
 import { listenOnLoopback } from './helpers/http';
+import { scratchDir } from './helpers/scratch';
 import { localEnv } from './helpers/temporal';
 
 const keys = new Map([['alice-key-0123456789', 'alice'], ['bob-key-0123456789ab', 'bob'], ['local-key-0123456789', '*']]);
 const maxUploadBytes = 1000;
 const webhookSecret = 'a-webhook-secret-for-tests';
 
+const dir = scratchDir('api');
+const storage = new LocalStorage(dir);
 let env: TestWorkflowEnvironment;
-let dir: string;
-let storage: LocalStorage;
 let server: Server;
 let base: string;
 
 beforeAll(async () => {
   env = await localEnv();
-  dir = await mkdtemp(join(tmpdir(), 'bing-api-'));
-  storage = new LocalStorage(dir);
   const app = createApp({
     client: env.client,
     videos: new VideosService(env.client, 'api-test-no-worker'),
@@ -46,7 +43,6 @@ beforeAll(async () => {
 afterAll(async () => {
   server?.close();
   await env?.teardown();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const call = (path: string, key: string | undefined, init: RequestInit = {}) =>

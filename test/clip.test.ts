@@ -1,26 +1,23 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ActionEvent, VideoFacts } from '../jobs/formats';
 import { makeClip, type Clip } from './fixtures/clip';
 import { readMot } from './fixtures/clip/score';
+import { scratchDir } from './helpers/scratch';
 
 const SECONDS = 4;
-let dir: string;
+const dir = scratchDir('clip');
 let first: Clip;
 let again: Clip;
 let other: Clip;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'bing-clip-'));
   first = await makeClip({ seed: 5, seconds: SECONDS, outDir: join(dir, 'a') });
   again = await makeClip({ seed: 5, seconds: SECONDS, outDir: join(dir, 'b') });
   other = await makeClip({ seed: 6, seconds: SECONDS, outDir: join(dir, 'c') });
 });
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const read = (path: string): string => readFileSync(path, 'utf8');
 

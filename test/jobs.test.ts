@@ -1,9 +1,8 @@
 // GET /v1/jobs lists the GPU jobs from the read-only job view: the API process finishes, writes and
 // uploads nothing, even for a job whose process has ended before the worker looked at it.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -24,24 +23,22 @@ import { fileHashes } from './helpers/file-hashes';
 import { listenOnLoopback } from './helpers/http';
 import { motoBucket, startMoto, type Moto } from './helpers/moto';
 import { noRetraining } from './helpers/retraining';
+import { scratchDir } from './helpers/scratch';
 import { localEnv } from './helpers/temporal';
 
 const operatorKey = 'local-key-0123456789';
 const userKey = 'alice-key-0123456789';
 
+const dir = scratchDir('jobs');
+const jobsDir = join(dir, 'jobs');
+const storage = new LocalStorage(join(dir, 'storage'));
 let env: TestWorkflowEnvironment;
-let dir: string;
-let jobsDir: string;
-let storage: LocalStorage;
 let runner: LocalJobRunner;
 let server: Server;
 let base: string;
 
 beforeAll(async () => {
   env = await localEnv();
-  dir = await mkdtemp(join(tmpdir(), 'bing-jobs-'));
-  jobsDir = join(dir, 'jobs');
-  storage = new LocalStorage(join(dir, 'storage'));
   await storage.put('in/n.txt', '1 2 3 4');
   runner = new LocalJobRunner({ jobsDir, storage, commands: { mot: countingJob, action: countingJob, train: countingJob }, stopGraceMs: 2000 });
   const app = createApp({
@@ -55,7 +52,6 @@ beforeAll(async () => {
 afterAll(async () => {
   server?.close();
   await env?.teardown();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const spec = (name: string, environment: Record<string, string>): JobSpec => ({

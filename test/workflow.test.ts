@@ -1,7 +1,5 @@
 // The videoCommentary workflow on Temporal's time-skipping server, with real activities over a
 // temporary storage directory and a GPU-job runner whose jobs take hours of virtual time.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -9,21 +7,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStorage } from '../activities/storage/local';
 import { incomingKey, progressQuery, uploadCompletedSignal, type VideoCommentaryInput } from '../contracts/video-commentary';
 import { fakeActions, fakeTracks, FakeRunner, type FakeJob } from './helpers/fake-runner';
+import { scratchDir } from './helpers/scratch';
 import { timeSkippingEnv } from './helpers/temporal';
 import { testPattern } from './helpers/videos';
 import { runWithVideoWorkers, storedUpload } from './helpers/video-workers';
 
 const hour = 3_600_000;
 
+const dir = scratchDir('wf');
+const storage = new LocalStorage(join(dir, 'storage'));
 let env: TestWorkflowEnvironment;
-let dir: string;
-let storage: LocalStorage;
 let runner: FakeRunner;
 
 beforeAll(async () => {
   env = await timeSkippingEnv();
-  dir = await mkdtemp(join(tmpdir(), 'bing-wf-'));
-  storage = new LocalStorage(join(dir, 'storage'));
   runner = new FakeRunner(storage, async () => env.currentTimeMs(), (spec): FakeJob =>
     spec.kind === 'mot'
       ? { durationMs: 6 * hour, outputs: { 'tracks.json': fakeTracks, 'tracks.txt': '' } }
@@ -32,7 +29,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await env?.teardown();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const runWithWorkers = <T>(taskQueue: string, fn: () => Promise<T>): Promise<T> => runWithVideoWorkers(env, { storage, runner }, taskQueue, fn);
