@@ -119,3 +119,17 @@ export class CallbackUnreachable extends BingError {
 export class CallbackRefused extends BingError {
   readonly retryable = true;
 }
+
+/** A GPU job of that name exists already: the caller adopts it instead of starting another. */
+export class JobAlreadyExists extends BingError {
+  readonly retryable = false;
+
+  constructor(readonly jobName: string) {
+    super(`a job named ${jobName} already exists`);
+  }
+}
+
+/** The uploaded file is not the one the client declared (its sha256 differs). */
+export class ChecksumMismatch extends BingError {
+  readonly retryable = false;
+}

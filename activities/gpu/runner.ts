@@ -3,11 +3,7 @@
 // Lost job (its process vanished without an exit code: local runner only), which starts again.
 import type { JobDescription, JobSpec, JobView } from '../../contracts/gpu-jobs';
 
-export class JobAlreadyExists extends Error {
-  constructor(readonly jobName: string) {
-    super(`a job named ${jobName} already exists`);
-  }
-}
+export { JobAlreadyExists } from '../../common/errors';
 
 /** A runner is also a view of its jobs: its list() is read-only too. */
 export interface GpuJobRunner extends JobView {

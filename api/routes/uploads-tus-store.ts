@@ -16,11 +16,9 @@ import { FileStore } from '@tus/file-store';
 import { S3Store } from '@tus/s3-store';
 import { ERRORS, Upload, type DataStore } from '@tus/server';
 import { writeBufferBytes } from '../../activities/storage/local';
+import { ChecksumMismatch } from '../../common/errors';
 import { storageCan, type ObjectInfo, type Storage, type StorageWith } from '../../activities/storage/storage';
 import { incomingKey, type UploadCompleted } from '../../contracts/video-commentary';
-
-/** The finished file is not the one the client declared in its metadata's sha256. */
-export class ChecksumMismatch extends Error {}
 
 export interface FinishedUpload extends Omit<UploadCompleted, 'sha256'> {
   sha256?: string;

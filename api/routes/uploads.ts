@@ -17,7 +17,8 @@ import { requestCallback, type CallbackPolicy } from '../callbacks';
 import { HttpProblem } from '../problem';
 import { admitUpload, defaultUploadLimits, type UploadLimits } from '../upload-admission';
 import type { VideosService } from '../../client/videos-service';
-import { ChecksumMismatch, tusStore } from './uploads-tus-store';
+import { ChecksumMismatch } from '../../common/errors';
+import { tusStore } from './uploads-tus-store';
 
 export interface UploadsRouteOptions {
   videos: VideosService;
