@@ -7,8 +7,7 @@
 // completes on the other, its results in the bucket, with one MOT job.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -22,18 +21,19 @@ import { BingProcess } from './helpers/bing-process';
 import { ensureBuilt } from './helpers/build';
 import { motoBucket, startMoto, type Moto } from './helpers/moto';
 import { freePorts } from './helpers/ports';
+import { scratchDir } from './helpers/scratch';
 import { localEnv } from './helpers/temporal';
 
 const bucket = 'bing-production';
 const operatorKey = 'topology-operator-key-0123456789';
 const user = 'fran';
+const root = scratchDir('topology');
+/** The GPU box's data directory: its job directories, and API 1's, as compose mounts bing-data in both. */
+const gpuBox = join(root, 'gpu-box');
 
 let temporal: TestWorkflowEnvironment;
 let moto: Moto;
 let storage: S3Storage;
-let root: string;
-/** The GPU box's data directory: its job directories, and API 1's, as compose mounts bing-data in both. */
-let gpuBox: string;
 let apis: [BingApi, BingApi];
 let workers: BingProcess[];
 let processes: BingProcess[];
@@ -45,8 +45,6 @@ beforeAll(async () => {
   // environment on another thread, which a change under it fails with EFAULT ("Bad address").
   [moto, temporal] = await Promise.all([startMoto(), localEnv()]);
   storage = await motoBucket(moto, bucket);
-  root = await mkdtemp(join(tmpdir(), 'bing-topology-'));
-  gpuBox = join(root, 'gpu-box');
   const dataDirs = ['api-2', 'worker-1', 'worker-2'].map((name) => join(root, name));
   await Promise.all([gpuBox, ...dataDirs].map((dir) => mkdir(dir)));
   // Long enough that the MOT job is still running when the event stream shows it, on a quiet machine too.
@@ -76,7 +74,6 @@ afterAll(async () => {
   await Promise.all((processes ?? []).map((p) => p.stop()));
   storage?.client.destroy();
   await Promise.all([temporal?.teardown(), moto?.stop()]);
-  if (root) await rm(root, { recursive: true, force: true });
 });
 
 /** The pids of the workers that completed the workflow's tasks, in order (a worker's identity is pid@host). */

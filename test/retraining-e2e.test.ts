@@ -2,8 +2,7 @@
 // real workers with the local job runner and the reference training job. A .pt put into the weights
 // bucket goes by S3's notification to SQS, the consumer, the retraining workflow, a training job, its
 // evaluation and a promoted version 2; the webhook, the models API and `bing models` show the rest.
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -31,6 +30,7 @@ import { DEFAULT_FAULTS } from './fixtures/training/tracker-tracks';
 import { makeTestVersionCurrent, testDeployment } from './helpers/deployment';
 import { listenOnLoopback } from './helpers/http';
 import { startMoto, useDummyAwsCredentials, type Moto } from './helpers/moto';
+import { scratchDir } from './helpers/scratch';
 import { bing } from './helpers/stack';
 import { localEnv } from './helpers/temporal';
 
@@ -39,10 +39,10 @@ const bucket = 'bing-retrain-e2e';
 const weightsBucket = 'gasby-actrecog';
 const webhookSecret = 'a-webhook-secret-for-tests';
 const operatorKey = 'operator-key-0123456789';
+const dir = scratchDir('retrain-e2e');
 
 let moto: Moto;
 let env: TestWorkflowEnvironment;
-let dir: string;
 let storage: S3Storage;
 let sqs: SQSClient;
 let queueUrl: string;
@@ -73,7 +73,6 @@ async function uploadTrainingData(): Promise<void> {
 
 beforeAll(async () => {
   useDummyAwsCredentials();
-  dir = mkdtempSync(join(tmpdir(), 'bing-retrain-e2e-'));
   [moto, env] = await Promise.all([startMoto(), localEnv()]);
   const s3 = new S3Client({ endpoint: moto.endpoint, forcePathStyle: true });
   sqs = new SQSClient({ endpoint: moto.endpoint });
@@ -122,7 +121,6 @@ afterAll(async () => {
   for (const kind of ['action', 'mot']) await env?.client.workflow.getHandle(retrainingWorkflowId(kind as 'action')).terminate('test over').catch(() => undefined);
   await stopWorkers?.();
   await Promise.all([env?.teardown(), moto?.stop()]);
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function waitForOutcome(kind: 'action' | 'mot', count: number): Promise<RetrainingState> {
