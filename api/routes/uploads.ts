@@ -19,6 +19,7 @@ import { admitUpload, defaultUploadLimits, type UploadLimits } from '../upload-a
 import type { VideosService } from '../../client/videos-service';
 import { ChecksumMismatch } from '../../common/errors';
 import { tusStore } from './uploads-tus-store';
+import { readPatchBodiesFromNode } from './uploads-tus-node-body';
 
 export interface UploadsRouteOptions {
   videos: VideosService;
@@ -111,6 +112,7 @@ export function uploadsRouter({ videos, storage, maxUploadBytes, uploadTimeout, 
       }
     },
   });
+  readPatchBodiesFromNode(tus);
   // The bytes are at incoming/{videoId} now: what tus kept goes (after it has answered, as the file store reads it back).
   tus.on(EVENTS.POST_FINISH, (_req, _res, upload: Upload) => {
     void store.forget(upload.id).catch(() => undefined);
