@@ -3,6 +3,7 @@
 // first) replayed through the job's pipeline (bench/mot-replay.ts) on the generated seeds and the
 // real sequences together, at every frame and at the default cadence, scored by jobs/mot-metrics.ts.
 // Usage: npx tsx bench/mot-tune.ts ['{"people":{"tracker":{...}}}' (a partial settings override)]
+// VERBOSE=1 prints each clip's scores; DUMP=DIR writes each clip's people as DIR/<clip>-<cadence>.txt.
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { score, readMot, type MotBox } from '../jobs/mot-metrics';
