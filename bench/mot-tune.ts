@@ -36,8 +36,9 @@ function clips(): Clip[] {
   return out;
 }
 
+/** The people of a run, as MOTChallenge boxes (the tracks' frames are 1-based already). */
 function toMot(tracks: { id: number; class: string; boxes: { frame: number; x: number; y: number; w: number; h: number }[] }[]): MotBox[] {
-  return tracks.filter((t) => t.class === 'person').flatMap((t) => t.boxes.map((b) => ({ frame: b.frame + 1, id: t.id, x: b.x, y: b.y, w: b.w, h: b.h })));
+  return tracks.filter((t) => t.class === 'person').flatMap((t) => t.boxes.map((b) => ({ frame: b.frame, id: t.id, x: b.x, y: b.y, w: b.w, h: b.h })));
 }
 
 async function main(): Promise<void> {
