@@ -1,5 +1,10 @@
-// What counts as a weight file: the retraining doors take these, and the training job loads them
-// from its pretrained channel (.json is a BING model as the jobs write it).
-export const weightFileExtensions = ['.pt', '.pth', '.safetensors', '.onnx', '.json', '.tar.gz'] as const;
+// What counts as a weight file. The retraining doors (API, S3 events, local watcher) take
+// `weightFileExtensions`; the training job also loads a BING model as the jobs write it (.json)
+// from its pretrained channel.
+export const weightFileExtensions = ['.pt', '.pth', '.safetensors', '.onnx', '.tar.gz'] as const;
+export const pretrainedExtensions = [...weightFileExtensions, '.json'] as const;
 
-export const isWeightFile = (key: string): boolean => weightFileExtensions.some((ext) => key.toLowerCase().endsWith(ext));
+const endsWithOneOf = (key: string, extensions: readonly string[]): boolean => extensions.some((ext) => key.toLowerCase().endsWith(ext));
+
+export const isWeightFile = (key: string): boolean => endsWithOneOf(key, weightFileExtensions);
+export const isPretrainedFile = (key: string): boolean => endsWithOneOf(key, pretrainedExtensions);

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtinModel, loadModel, modelFromBytes, type ActionModel } from '../action/model';
-import { isWeightFile, weightFileExtensions } from '../../contracts/weight-files';
+import { isPretrainedFile, pretrainedExtensions } from '../../contracts/weight-files';
 import { JobFailure } from '../contract';
 import { builtinMotModel, loadMotModel, motModelFromFile, type MotModel } from '../mot/model';
 
@@ -22,8 +22,8 @@ function weightFile(dir: string): { path: string; name: string } | null {
     throw new JobFailure(`the pretrained channel holds ${files.length} files (${files.map((f) => f.name).join(', ')}): expected one weight file`);
   }
   const file = files[0]!;
-  if (!isWeightFile(file.name)) {
-    throw new JobFailure(`pretrained weights ${file.name} have an unknown extension: expected one of ${weightFileExtensions.join(', ')}`);
+  if (!isPretrainedFile(file.name)) {
+    throw new JobFailure(`pretrained weights ${file.name} have an unknown extension: expected one of ${pretrainedExtensions.join(', ')}`);
   }
   return { path: join(file.parentPath, file.name), name: file.name };
 }
