@@ -5,14 +5,13 @@ import { spawn } from 'node:child_process';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { lock } from 'proper-lockfile';
 import * as tar from 'tar';
 import writeFileAtomic from 'write-file-atomic';
 import type { Storage } from '../storage/storage';
 import type { JobDescription, JobKind, JobSpec } from '../../contracts/gpu-jobs';
 import { JobAlreadyExists, type GpuJobRunner } from './runner';
 import { isAlive, isLive, LocalJobView, processOutcome, publicView, readState, type JobState } from './local-job-view';
-import { createLogger } from '../../common/logger';
+import { withFileLock } from '../../common/file-lock';
 import { tracer, traceparentEnv } from '../../common/tracing';
 
 export interface LocalRunnerOptions {
@@ -48,27 +47,13 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 const staleLockMs = 120_000;
-const logger = createLogger('local-runner');
 
 /**
  * Runs `fn` holding the job's launch lock ({dir}/launch.lock); false when another caller holds it.
  * A lock its holder stopped refreshing for staleLockMs (a dead worker's) is taken over.
  */
-async function withLaunchLock(dir: string, fn: () => Promise<boolean>): Promise<boolean> {
-  const release = await lock(dir, {
-    lockfilePath: join(dir, 'launch.lock'),
-    stale: staleLockMs,
-    onCompromised: (err) => logger.warn({ dir, err }, 'lost the launch lock of a job while launching it'),
-  }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ELOCKED') return undefined;
-    throw err;
-  });
-  if (!release) return false;
-  try {
-    return await fn();
-  } finally {
-    await release();
-  }
+async function withLaunchLock(dir: string, fn: (stillHeld: () => void) => Promise<boolean>): Promise<boolean> {
+  return (await withFileLock(dir, { lockfilePath: join(dir, 'launch.lock'), staleMs: staleLockMs }, fn)) ?? false;
 }
 
 export class LocalJobRunner extends LocalJobView implements GpuJobRunner {
@@ -85,25 +70,25 @@ export class LocalJobRunner extends LocalJobView implements GpuJobRunner {
     const dir = this.dir(name);
     await mkdir(dir, { recursive: true });
     // One launch at a time per job, under its lock; whoever does not get the lock adopts the job.
-    const launched = await withLaunchLock(dir, async () => {
+    const launched = await withLaunchLock(dir, async (stillHeld) => {
       const existing = await readState(this.dir(name));
       if (!existing) {
         await this.launch({
           name, kind: spec.kind, subject: spec.subject, spec, status: 'InProgress', progress: 0, starts: 0,
           startedAt: new Date().toISOString(),
-        });
+        }, stillHeld);
         return true;
       }
       // A job whose process is gone without an exit code is started again.
       if ((await this.describe(name))?.status !== 'Lost') return false;
-      await this.launch(existing);
+      await this.launch(existing, stillHeld);
       return true;
     });
     if (!launched) throw new JobAlreadyExists(name);
   }
 
-  /** Starts (or starts again) the job's process, after fetching its inputs. */
-  private async launch(state: JobState): Promise<void> {
+  /** Starts (or starts again) the job's process, after fetching its inputs, if it still holds the launch lock. */
+  private async launch(state: JobState, stillHeld: () => void): Promise<void> {
     const dir = this.dir(state.name);
     const { spec } = state;
     await Promise.all(['processing', 'input', 'output', 'model', 'exit-code'].map((p) => rm(join(dir, p), { recursive: true, force: true })));
@@ -122,6 +107,7 @@ export class LocalJobRunner extends LocalJobView implements GpuJobRunner {
     }
     const [command, ...args] = this.options.commands[spec.kind];
     if (!command) throw new Error(`no command configured for ${spec.kind} jobs`);
+    stillHeld();
     const script = 'cd "$1" && shift && "$@" >>stdout.log 2>>stderr.log; echo $? >exit-code.tmp && mv exit-code.tmp exit-code';
     const child = tracer().startActiveSpan('job launch', { attributes: { 'bing.job.name': state.name, 'bing.job.kind': spec.kind } }, (span) => {
       try {

@@ -4,9 +4,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
-import { lock } from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
-import { createLogger } from '../../common/logger';
+import { withFileLock } from '../../common/file-lock';
 import type { Storage, VersionedDocuments, VersionedText } from './storage';
 
 const statusOf = (err: unknown) => (err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined);
@@ -42,7 +41,6 @@ export class S3Documents implements VersionedDocuments {
 const lockWaitMs = 10_000;
 const lockRetryMs = 20;
 const staleLockMs = 30_000;
-const logger = createLogger('versioned-documents');
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export class LocalDocuments implements VersionedDocuments {
@@ -56,29 +54,20 @@ export class LocalDocuments implements VersionedDocuments {
     return text === undefined ? undefined : { text, tag: sha256(text) };
   }
 
+  /** Writes under the document's lock (`{path}.lock`), waiting lockWaitMs for another writer; a lock its holder stopped refreshing for staleLockMs is taken over. */
   async writeIfUnchanged(key: string, text: string, tag: string | undefined): Promise<boolean> {
     const path = this.storage.localPath(key);
     await mkdir(dirname(path), { recursive: true });
-    const release = await this.lock(path);
-    try {
+    const lockfilePath = `${path}.lock`;
+    const retries = { retries: lockWaitMs / lockRetryMs, factor: 1, minTimeout: lockRetryMs, maxTimeout: lockRetryMs };
+    const written = await withFileLock(path, { lockfilePath, staleMs: staleLockMs, retries }, async (stillHeld) => {
       if ((await this.read(key))?.tag !== tag) return false;
+      stillHeld();
       await writeFileAtomic(path, text);
       return true;
-    } finally {
-      await release();
-    }
-  }
-
-  /** Locks the document (`{path}.lock`), waiting lockWaitMs for another writer; a lock its holder stopped refreshing for staleLockMs is taken over. */
-  private lock(path: string): Promise<() => Promise<void>> {
-    return lock(path, {
-      realpath: false,
-      stale: staleLockMs,
-      retries: { retries: lockWaitMs / lockRetryMs, factor: 1, minTimeout: lockRetryMs, maxTimeout: lockRetryMs },
-      onCompromised: (err) => logger.warn({ path, err }, 'lost the lock of a document while writing it'),
-    }).catch((err: NodeJS.ErrnoException) => {
-      throw err.code === 'ELOCKED' ? new Error(`${path}.lock stayed locked for ${lockWaitMs} ms`) : err;
     });
+    if (written === undefined) throw new Error(`${lockfilePath} stayed locked for ${lockWaitMs} ms`);
+    return written;
   }
 }
 
