@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ActionEvent, ActionName, ActionsFile, Track, TracksFile } from '../jobs/formats';
 import { jobCommands } from '../common/job-programs';
-import { Random } from '../contracts/random';
+import { mulberry32 } from '../contracts/random';
 
 const roots: string[] = [];
 afterAll(() => {
@@ -116,8 +116,7 @@ function ballAt(t: number): { x: number; y: number } {
 /** `pan`: the camera pans right at this many pixels per second (at scale 1): everything drifts left. */
 function makeTracks(opts: { scale: number; fps: number; seed: number; jitter?: number; miss?: number; withBall?: boolean; pan?: number }): TracksFile {
   const { scale, fps } = opts;
-  const random = new Random(opts.seed);
-  const rand = () => random.next();
+  const rand = mulberry32(opts.seed);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   const jitter = opts.jitter ?? 0.02;
   const miss = opts.miss ?? 0.05;
