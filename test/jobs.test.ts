@@ -1,7 +1,7 @@
 // GET /v1/jobs lists the GPU jobs from the read-only job view: the API process finishes, writes and
 // uploads nothing, even for a job whose process has ended before the worker looked at it.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -112,6 +112,17 @@ describe('GET /v1/jobs', () => {
     // The worker's describe() records the ended jobs; the list then shows what it recorded.
     expect(await runner.describe('exited')).toMatchObject({ status: 'Completed', outputs: ['out/exited/sum.txt'] });
     expect((await listJobs(operatorKey)).find((j) => j.name === 'exited')).toMatchObject({ status: 'Completed', progress: 1 });
+  });
+
+  it("shows a job whose process runs in another container (compose's gpu-worker) as in progress: its pid means nothing in the API's process table", async () => {
+    await runner.start('elsewhere', spec('elsewhere', { STEPS: '100000' }));
+    const statePath = join(jobsDir, 'elsewhere', 'state.json');
+    const state = JSON.parse(await readFile(statePath, 'utf8')) as { pid: number; host?: string };
+    expect(state.host).toBeTruthy();
+    process.kill(-state.pid, 'SIGKILL');
+    while (isRunning(state.pid)) await sleep(20);
+    await writeFile(statePath, JSON.stringify({ ...state, host: 'gpu-worker-container' }));
+    expect((await listJobs(operatorKey)).find((j) => j.name === 'elsewhere')).toMatchObject({ status: 'InProgress', starts: 1 });
   });
 });
 

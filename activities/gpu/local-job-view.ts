@@ -3,12 +3,15 @@
 // progress lines, exit-code, output/failure). The runner builds on this; the API lists from it.
 import { existsSync, readFileSync } from 'node:fs';
 import { open, readFile, readdir, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { JobDescription, JobSpec, JobStatus, JobView } from '../../contracts/gpu-jobs';
 
 export interface JobState extends JobDescription {
   spec: JobSpec;
   pid?: number;
+  /** The machine (container) whose process table holds `pid`. */
+  host?: string;
   stopRequested?: boolean;
 }
 
@@ -96,7 +99,7 @@ export async function processOutcome(dir: string, state: JobState): Promise<Proc
 }
 
 export function publicView(state: JobState): JobDescription {
-  const { spec: _spec, pid: _pid, stopRequested: _stop, ...view } = state;
+  const { spec: _spec, pid: _pid, host: _host, stopRequested: _stop, ...view } = state;
   return view;
 }
 
@@ -120,7 +123,11 @@ export class LocalJobView implements JobView {
     const outcome = await processOutcome(dir, state);
     if (!outcome.ended) return publicView({ ...state, progress: outcome.progress });
     if (outcome.status === 'Completed') return publicView({ ...state, progress: await progress(dir, state.progress) });
-    if (outcome.status === 'Lost') return publicView({ ...state, status: 'Lost' });
+    if (outcome.status === 'Lost') {
+      // Another container's process is invisible here: only the runner beside it can tell it is lost.
+      const seenFromHere = (state.host ?? hostname()) === hostname();
+      return publicView(seenFromHere ? { ...state, status: 'Lost' } : { ...state, progress: await progress(dir, state.progress) });
+    }
     const exited = await stat(join(dir, 'exit-code')).then((s) => s.mtime.toISOString(), () => undefined);
     const reason = outcome.status === 'Failed' ? { failureReason: outcome.failureReason } : {};
     return publicView({ ...state, status: outcome.status, ...reason, ...(exited ? { endedAt: exited } : {}) });

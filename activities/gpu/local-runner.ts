@@ -3,6 +3,7 @@
 // exit code, so a job outlives a worker that dies and is adopted by the next attempt.
 import { spawn } from 'node:child_process';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as tar from 'tar';
@@ -121,7 +122,7 @@ export class LocalJobRunner extends LocalJobView implements GpuJobRunner {
       }
     });
     child.unref();
-    await this.writeState({ ...state, status: 'InProgress', pid: child.pid, starts: state.starts + 1, progress: 0 });
+    await this.writeState({ ...state, status: 'InProgress', pid: child.pid, host: hostname(), starts: state.starts + 1, progress: 0 });
   }
 
   /** Records a job whose process has ended as finished, with its outputs in storage once Completed. */
