@@ -122,8 +122,11 @@ async function waitForTemporal(server: ChildProcess): Promise<boolean> {
     await pRetry(async () => {
       if (exited()) throw new AbortError('the dev server exited');
       const connection = await Connection.connect({ ...temporalConnection(config, childEnv).connectionOptions, connectTimeout: 1000 });
-      await connection.healthService.check({});
-      await connection.close();
+      try {
+        await connection.healthService.check({});
+      } finally {
+        await connection.close();
+      }
     }, { retries: 119, factor: 1, minTimeout: 500 });
     return true;
   } catch (err) {

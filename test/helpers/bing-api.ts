@@ -25,14 +25,15 @@ export class BingApi {
   }
 
   /**
-   * Polls a video's status until `done` says so or `timeoutMs` passes; returns the last status. An
-   * answer that is not a status (the API or Temporal restarting) is polled again.
+   * Polls a video's status until `done` says so or `timeoutMs` passes; returns the last status. No
+   * answer or a 5xx (the API or Temporal restarting) is polled again; a 4xx fails the test.
    */
   async waitFor(videoId: string, user: string, done: (s: VideoStatus) => boolean, timeoutMs = 240_000): Promise<VideoStatus> {
     const deadline = Date.now() + timeoutMs;
     let status: VideoStatus | undefined;
     for (;;) {
       const res = await this.api(`/v1/videos/${videoId}`, user).catch(() => undefined);
+      if (res && res.status >= 400 && res.status < 500) throw new Error(`the status of ${videoId} answered ${res.status}: ${await res.text()}`);
       if (res?.ok) status = (await res.json()) as VideoStatus;
       else await res?.body?.cancel();
       if ((status && done(status)) || Date.now() > deadline) {
