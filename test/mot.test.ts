@@ -240,7 +240,7 @@ describe('stitching', () => {
 
 /** Tracker options for the hand-made scenes below: every detection confident, one match confirms. */
 const trackerOptions: TrackerOptions = {
-  ...DEFAULT_MOT_SETTINGS.people.tracker, highScore: 0.5, lowScore: 0.1, newTrackScore: 0.5, minHits: 1, maxAge: 30, maxColorDistance: 90, maxBirthOverlap: 1, momentumFrames: 3,
+  ...DEFAULT_MOT_SETTINGS.people.tracker, highScore: 0.5, lowScore: 0.1, newTrackScore: 0.5, minHits: 1, maxAge: 30, maxColorDistance: 90, maxBirthOverlap: 1, momentumFrames: 3, contest: null,
 };
 
 describe('kits', () => {
@@ -282,6 +282,33 @@ describe('kits', () => {
       tracker.update(frame, [player(frame, frame < 12 ? yellow : lastShirt)]);
     }
     expect(tracker.tracks.map((t) => t.observations.map((o) => o.frame))).toEqual([[0, 6], [12]]);
+  });
+});
+
+describe('two people in one box', () => {
+  const { maxSeconds: _, ...contest } = DEFAULT_MOT_SETTINGS.people.contest;
+  const person = (x: number): ScoredBox => ({ x, y: 100, w: 40, h: 100, score: 0.9, isolated: true });
+  // Two people side by side, then for one frame the detector sees one box between them.
+  const scene = (tracker: Tracker): Track[] => {
+    for (let frame = 0; frame < 15; frame++) {
+      if (frame) tracker.predict();
+      tracker.update(frame, frame === 10 ? [person(130)] : [person(100), person(160)]);
+    }
+    return [...tracker.tracks];
+  };
+
+  it('marks the match both tracks nearly tied for as ambiguous, and the track is cut there for stitching', () => {
+    const tracks = scene(new Tracker({ ...trackerOptions, contest }));
+    const taker = tracks.find((t) => t.observations.some((o) => o.frame === 10))!;
+    expect(taker.observations.filter((o) => o.ambiguous).map((o) => o.frame)).toEqual([10]);
+    const pieces = cutAtEncounters(tracks, 10);
+    expect(pieces.map((p) => p.observations[0]!.frame).sort((a, b) => a - b)).toEqual([0, 0, 10, 11]);
+  });
+
+  it('marks nothing ambiguous where detections are far apart (no contest)', () => {
+    const tracks = scene(new Tracker({ ...trackerOptions, contest: null }));
+    expect(tracks.flatMap((t) => t.observations).some((o) => o.ambiguous)).toBe(false);
+    expect(cutAtEncounters(tracks, 10)).toHaveLength(2);
   });
 });
 

@@ -41,7 +41,8 @@ export class PeopleTracking {
     const p = settings.people;
     const seconds = interval / video.fps;
     const buffer = p.tracker.buffer * Math.min(1, seconds / p.bufferSeconds);
-    this.tracker = new Tracker({ ...p.tracker, buffer, momentumFrames: Math.max(1, Math.round(p.momentumSeconds * video.fps)), maxAge: Math.max(Math.round(2 * interval), Math.round(p.maxAgeSeconds * video.fps)) });
+    const { maxSeconds, ...contest } = p.contest;
+    this.tracker = new Tracker({ ...p.tracker, buffer, contest: seconds <= maxSeconds ? contest : null, momentumFrames: Math.max(1, Math.round(p.momentumSeconds * video.fps)), maxAge: Math.max(Math.round(2 * interval), Math.round(p.maxAgeSeconds * video.fps)) });
   }
 
   get trackCount(): number {

@@ -4,11 +4,18 @@
 // video, so that a video is tracked alike whatever its frame rate.
 import type { StitchOptions } from './stitch';
 import type { KitOptions } from './team';
-import type { TrackerOptions } from './tracker';
+import type { ContestOptions, TrackerOptions } from './tracker';
 
 export interface PeopleSettings {
-  /** Association (see tracker.ts); its maxAge comes from maxAgeSeconds. */
-  tracker: Omit<TrackerOptions, 'maxAge' | 'momentumFrames'>;
+  /** Association (see tracker.ts); its maxAge comes from maxAgeSeconds, its contest from contest. */
+  tracker: Omit<TrackerOptions, 'maxAge' | 'momentumFrames' | 'contest'>;
+  /**
+   * Where detections are at most maxSeconds apart (every frame or so), the tracks seen at the last
+   * detection frame choose first, a lost track then needs lostIou, and a match another track's cost
+   * came within margin of is ambiguous and cut there for stitching (see tracker.ts). At sparser
+   * cadences people move too far between detections for either to help.
+   */
+  contest: ContestOptions & { maxSeconds: number };
   /**
    * The tracker's box growth (tracker.buffer) is for detections this far apart or more; nearer ones
    * need less, as people move less between them: it shrinks in proportion.
@@ -99,6 +106,7 @@ export const DEFAULT_MOT_SETTINGS: MotSettings = {
   detectionsPerSecond: 25 / 6,
   people: {
     tracker: { highScore: 0.25, lowScore: 0.12, newTrackScore: 0.3, minHits: 2, buffer: 0.3, maxColorDistance: 90, maxBirthOverlap: 0.7, momentumWeight: 0, recoveryIou: 0.5 },
+    contest: { maxSeconds: 0.1, lostIou: 0.3, margin: 0.3 },
     bufferSeconds: 0.12,
     momentumSeconds: 0.12,
     maxAgeSeconds: 2.5,

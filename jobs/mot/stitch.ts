@@ -27,7 +27,8 @@ const LOOK_SAMPLES = 3;
 
 /**
  * Cuts each track where it comes out of a close encounter (its detection overlapped another's, or
- * it had none for a while) so that stitching, which sees both sides, decides who is who.
+ * it had none for a while), and where a run of ambiguous matches begins (see Observation), so that
+ * stitching, which sees both sides, decides who is who.
  */
 export function cutAtEncounters(tracks: readonly Track[], cutGap: number): Track[] {
   return tracks.flatMap((track) => {
@@ -35,7 +36,8 @@ export function cutAtEncounters(tracks: readonly Track[], cutGap: number): Track
     for (let k = track.observations.length - 1; k > 0; k--) {
       const o = track.observations[k]!;
       const before = track.observations[k - 1]!;
-      if (o.isolated && (!before.isolated || o.frame - before.frame > cutGap)) pieces.push(track.split(k));
+      const contested = o.ambiguous && !before.ambiguous;
+      if (contested || (o.isolated && (!before.isolated || o.frame - before.frame > cutGap))) pieces.push(track.split(k));
     }
     return [pieces[0]!, ...pieces.slice(1).reverse()];
   });

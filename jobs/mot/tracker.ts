@@ -5,7 +5,10 @@
 // the track's observations were heading (momentum); tracks left over are matched by their last
 // observed box rather than the prediction (recovery); and a track found again has its filter re-run
 // from its last observation along a straight path to the new one (re-update), so that the drift
-// does not carry on.
+// does not carry on. Where detections come often, two more guard identities where people cross:
+// the tracks seen at the last detection frame choose first, so that a lost track cannot take a box
+// from one that is following it, and a match another track nearly tied for is marked ambiguous, so
+// that the track is cut there and stitching (stitch.ts) decides who is who.
 import type { Appearance } from './appearance';
 import { assign } from './assign';
 import { bufferedIou, overlap, type Box } from './box';
@@ -38,6 +41,15 @@ export interface TrackerOptions {
   momentumFrames: number;
   /** IoU with a track's last observed box that recovers a track the prediction missed (above 1: no recovery). */
   recoveryIou: number;
+  /** Where detections come often (see contest in settings.ts); null: every confirmed track is matched at once. */
+  contest: ContestOptions | null;
+}
+
+export interface ContestOptions {
+  /** IoU a lost track needs with a confident detection that the tracks seen last time left over. */
+  lostIou: number;
+  /** A match is ambiguous when another track's cost for the same detection is within this of its own. */
+  margin: number;
 }
 
 export interface ScoredBox extends Box {
@@ -57,6 +69,8 @@ export interface Observation {
   color?: Rgb;
   appearance?: Appearance;
   isolated: boolean;
+  /** Another track nearly tied for this detection: who is who is left to stitching. */
+  ambiguous: boolean;
   kit?: 0 | 1 | null;
 }
 
@@ -115,7 +129,7 @@ export class Track {
    * Corrects the filter with `det`. After a gap (`reupdate`), the filter is first taken back to the
    * last observation and corrected on every frame in between by boxes on the straight path to `det`.
    */
-  update(frame: number, det: ScoredBox, reupdate = false): void {
+  update(frame: number, det: ScoredBox, reupdate = false, ambiguous = false): void {
     const z = toMeasurement(det);
     const gap = frame - this.lastFrame;
     if (reupdate && gap > 1) {
@@ -132,7 +146,7 @@ export class Track {
     this.observed = this.filter.clone();
     this.hits++;
     this.lastFrame = frame;
-    this.record(frame, det);
+    this.record(frame, det, ambiguous);
   }
 
   /** Takes over a track that continues this one (see stitch.ts). */
@@ -153,6 +167,7 @@ export class Track {
   split(at: number): Track {
     const [first, ...rest] = this.observations.splice(at);
     const later = new Track(first!.frame, { ...first!.box, score: first!.score, color: first!.color, appearance: first!.appearance, isolated: first!.isolated, kit: first!.kit });
+    later.observations[0]!.ambiguous = first!.ambiguous;
     later.observations.push(...rest);
     later.kitVotes = kitVotesOf(later.observations);
     this.kitVotes = kitVotesOf(this.observations);
@@ -166,9 +181,10 @@ export class Track {
     return later;
   }
 
-  private record(frame: number, det: ScoredBox): void {
+  private record(frame: number, det: ScoredBox, ambiguous = false): void {
     const { x, y, w, h, score, color, appearance, isolated = true, kit } = det;
-    this.observations.push({ frame, box: { x, y, w, h }, score, color, appearance, isolated, kit });
+    // An ambiguous box may be two people's: its look is no one's alone.
+    this.observations.push({ frame, box: { x, y, w, h }, score, color, appearance, isolated: isolated && !ambiguous, ambiguous, kit });
     if (kit != null) this.kitVotes[kit]++;
     if (!det.color) return;
     const c = this.color;
@@ -202,8 +218,9 @@ export class Tracker {
     const confirmed = this.active.filter((t) => t.id > 0);
     const tentative = this.active.filter((t) => t.id === 0);
 
-    // 1. Confident detections against every confirmed track, lost ones included.
-    const first = this.match(confirmed, high, 0.8, frame, 'predicted');
+    // 1. Confident detections against every confirmed track, lost ones included (after the others
+    // where detections come often).
+    const first = o.contest ? this.matchRecentFirst(confirmed, high, frame, o.contest) : this.match(confirmed, high, 0.8, frame, 'predicted');
     // 2. Weak detections (often a half-hidden player) only against tracks still seen last time.
     const seen = first.tracks.filter((t) => t.lastFrame >= this.previousUpdate);
     const second = this.match(seen, low, 0.6, frame, 'predicted');
@@ -229,6 +246,13 @@ export class Tracker {
     this.previousUpdate = frame;
   }
 
+  /** Confident detections to the tracks seen at the last update, then what is left to the lost ones. */
+  private matchRecentFirst(tracks: Track[], dets: ScoredBox[], frame: number, contest: ContestOptions): { tracks: Track[]; detections: ScoredBox[] } {
+    const recent = this.match(tracks.filter((t) => t.lastFrame >= this.previousUpdate), dets, 0.8, frame, 'predicted');
+    const lost = this.match(tracks.filter((t) => t.lastFrame < this.previousUpdate), recent.detections, 1 - contest.lostIou, frame, 'predicted');
+    return { tracks: [...recent.tracks, ...lost.tracks], detections: lost.detections };
+  }
+
   /**
    * Pairs gated by `maxCost` on the IoU of the track's box (`by`: predicted, or last observed) and
    * the detection; among them, the momentum term moves the cost by up to half its weight.
@@ -251,9 +275,11 @@ export class Tracker {
       });
     });
     const { matches, rows, cols } = assign(cost, maxCost + o.momentumWeight);
+    const margin = o.contest?.margin ?? -Infinity;
     for (const [r, c] of matches) {
       const t = tracks[r]!;
-      t.update(frame, dets[c]!, t.lastFrame < this.previousUpdate);
+      const ambiguous = cost.some((row, k) => k !== r && row[c]! <= Math.min(maxCost, cost[r]![c]! + margin));
+      t.update(frame, dets[c]!, t.lastFrame < this.previousUpdate, ambiguous);
     }
     return { tracks: rows.map((r) => tracks[r]!), detections: cols.map((c) => dets[c]!) };
   }
