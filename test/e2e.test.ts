@@ -176,7 +176,9 @@ describe('the local stack', () => {
   });
 
   it('cancels a request during its MOT job: the job stops and nothing partial remains', async () => {
-    const videoId = await upload(clip);
+    // Long enough that its MOT job is still running when the cancel arrives, on a quiet machine too.
+    const longClip = (await makeClip({ seed: 104, outDir: join(clipDir, 'long'), seconds: 24 })).videoPath;
+    const videoId = await upload(longClip);
     await waitFor(videoId, (s) => (s.stage === 'mot' && s.stages.mot.progress > 0) || ended(s));
     // What an operator types in the Web UI finds exactly the requests in that stage.
     const { client, close } = await stack.temporalClient();

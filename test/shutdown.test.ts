@@ -16,7 +16,7 @@ let clip: Buffer;
 
 beforeAll(async () => {
   stack = await LocalStack.create({ BING_WORKER_SHUTDOWN_GRACE: '1s', BING_API_SHUTDOWN_GRACE: '2m', BING_WORKER_METRICS_ADDRESS: '' });
-  clipPath = (await makeClip({ seed: 109, outDir: join(stack.dataDir, 'clip'), seconds: 8 })).videoPath;
+  clipPath = (await makeClip({ seed: 109, outDir: join(stack.dataDir, 'clip'), seconds: 12 })).videoPath;
   clip = await readFile(clipPath);
   await stack.start();
 }, 300_000);

@@ -19,7 +19,7 @@ let clip: string;
 
 beforeAll(async () => {
   stack = await LocalStack.create({ BING_BUILD_ID: buildId, BING_WORKER_METRICS_ADDRESS: '' });
-  clip = (await makeClip({ seed: 107, outDir: join(stack.dataDir, 'clip'), seconds: 4 })).videoPath;
+  clip = (await makeClip({ seed: 107, outDir: join(stack.dataDir, 'clip'), seconds: 8 })).videoPath;
   await stack.start();
 }, 300_000);
 
