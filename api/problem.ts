@@ -1,4 +1,6 @@
 // Every error the API returns is RFC 9457 problem+json.
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { ServiceError, isGrpcServiceError } from '@temporalio/client';
 import type { ErrorRequestHandler, Response } from 'express';
 
 export class HttpProblem extends Error {
@@ -16,6 +18,12 @@ export function sendProblem(res: Response, status: number, title: string, detail
   }));
 }
 
+/** Temporal did not answer (down or restarting, after the client's own retries): worth asking again shortly. */
+function temporalUnreachable(err: unknown): boolean {
+  const grpc = err instanceof ServiceError ? err.cause : err;
+  return isGrpcServiceError(grpc) && (grpc.code === grpcStatus.UNAVAILABLE || grpc.code === grpcStatus.DEADLINE_EXCEEDED);
+}
+
 export const problemHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
   if (res.headersSent) {
     res.destroy();
@@ -24,6 +32,10 @@ export const problemHandler: ErrorRequestHandler = (err: unknown, req, res, _nex
   if (err instanceof HttpProblem) return sendProblem(res.set(err.headers), err.status, err.title, err.detail);
   const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
   if (status && status >= 400 && status < 500) return sendProblem(res, status, (err as Error).message || 'Bad request');
+  if (temporalUnreachable(err)) {
+    req.log?.warn({ err }, 'Temporal cannot be reached');
+    return sendProblem(res.set('retry-after', '5'), 503, 'Temporal unavailable', 'the workflow service cannot be reached now; try again shortly');
+  }
   req.log?.error({ err }, 'request failed');
   sendProblem(res, 500, 'Internal error', 'the server could not complete the request; it is logged');
 };

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -215,4 +216,24 @@ describe('API', () => {
   it('lets a key for any user name the user, and checks the name', async () => {
     await expectProblem(await call('/v1/videos/abcdefgh1234', 'local-key-0123456789', { headers: { 'x-bing-user': '../alice' } }), 400, /X-Bing-User/);
   });
+});
+
+describe('API with Temporal unreachable', () => {
+  it('answers a status read with 503 and Retry-After once the client gives up, not 500', async () => {
+    // Nothing listens on the discard port: every call fails UNAVAILABLE after the client's retries.
+    const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:9' }) });
+    const app = createApp({
+      client, videos: new VideosService(client, 'api-test-unreachable'), jobs: new LocalJobView(join(dir, 'jobs')),
+      signer: new UrlSigner('a-test-secret-of-thirty-two-chars!'), storage, apiKeys: keys, maxUploadBytes, tusDir: join(dir, 'tus'), uploadTimeout: '1h',
+      retraining: new RetrainingService(client, noRetraining), logger: pino({ level: 'silent' }),
+    });
+    const unreachable = await listenOnLoopback(app);
+    try {
+      const res = await fetch(`${unreachable.base}/v1/videos/abcdefgh1234`, { headers: { authorization: 'Bearer alice-key-0123456789' } });
+      expect(res.headers.get('retry-after')).toBe('5');
+      await expectProblem(res, 503, /Temporal unavailable/);
+    } finally {
+      unreachable.server.close();
+    }
+  }, 60_000);
 });
