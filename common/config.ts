@@ -36,6 +36,12 @@ const schema = z.object({
   BING_TEMPORAL_UI_PORT: port.default(8233),
   BING_TASK_QUEUE: z.string().default('bing'),
   BING_GPU_SLOTS: z.coerce.number().int().min(1).max(64).default(1),
+  /** A video longer than this many seconds is processed as overlapping segments whose GPU jobs run in parallel. */
+  BING_SEGMENT_SECONDS: z.coerce.number().min(10).max(3600).default(120),
+  /** Segment MOT jobs one request runs at once. */
+  BING_MAX_PARALLEL_SEGMENTS: z.coerce.number().int().min(1).max(64).default(4),
+  /** GPU jobs one user's requests may run at once across the deployment; unset, no limit beyond the slots. */
+  BING_USER_GPU_JOBS: z.coerce.number().int().min(1).max(1024).optional(),
   /** Which task queues a worker process polls: both, or one each in separate processes (docker-compose.yml's worker and gpu-worker). */
   BING_WORKER_ROLE: z.enum(['all', 'workflows', 'gpu']).default('all'),
   /** Worker Deployment versioning (workers/deployment.ts): the deployment every worker process joins. */

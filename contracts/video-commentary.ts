@@ -1,6 +1,7 @@
 // What workflows, clients and activities share: messages, search attributes, inputs and outputs.
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { SegmentProgress, SegmentSettings } from './segments';
 
 export const searchAttributes = {
   userId: defineSearchAttributeKey('BingUserId', 'KEYWORD'),
@@ -56,6 +57,8 @@ export interface VideoCommentaryInput {
   source?: IngestedSource;
   /** Where the request's end is posted as a signed webhook; absent, nothing is sent. */
   callback?: CallbackTarget;
+  /** How a long video is cut into segments processed in parallel; absent (requests started before segments), never cut. */
+  segments?: SegmentSettings;
 }
 
 export interface CallbackTarget {
@@ -160,6 +163,8 @@ export interface Progress {
   manifestKey?: string;
   /** The completion webhook, when the request names one. */
   callback?: CallbackProgress;
+  /** A video processed in segments: each one's state, in order. */
+  segments?: SegmentProgress[];
 }
 
 /** GPU jobs run on their own task queue beside the workflow's: `bing` -> `bing-gpu`. */
