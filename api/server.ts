@@ -18,6 +18,7 @@ import { RetrainingService, retrainingSettings } from '../client/retraining-serv
 import { UploadDrain } from './shutdown';
 import { startUploadSweep } from './upload-sweep';
 import { VideosService } from '../client/videos-service';
+import { defaultOverlapSeconds } from '../contracts/segments';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -28,7 +29,9 @@ async function main(): Promise<void> {
   const client = await connectTemporalClient(config);
   const { connection } = client;
   const storage = createStorage(config);
-  const videos = new VideosService(client, config.BING_TASK_QUEUE);
+  const videos = new VideosService(client, config.BING_TASK_QUEUE, {
+    seconds: config.BING_SEGMENT_SECONDS, maxParallel: config.BING_MAX_PARALLEL_SEGMENTS, overlapSeconds: defaultOverlapSeconds,
+  });
   const app = createApp({
     client,
     videos,

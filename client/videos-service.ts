@@ -12,6 +12,7 @@ import {
   type CallbackProgress, type CallbackRefusal, type CallbackTarget, type Progress, type Stage, type UploadCompleted, type VideoCommentaryInput, type VideoManifest,
 } from '../contracts/video-commentary';
 import type { videoCommentary } from '../workflows/video-commentary';
+import { defaultOverlapSeconds, type SegmentSettings } from '../contracts/segments';
 
 export type RequestStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out' | 'continued_as_new';
 
@@ -63,8 +64,15 @@ const statusName = (code: number | null | undefined): RequestStatus =>
 const timestamp = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
   t?.seconds ? new Date(Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString() : undefined;
 
+/** BING_SEGMENT_SECONDS and BING_MAX_PARALLEL_SEGMENTS at their defaults. */
+export const defaultSegmentSettings: SegmentSettings = { seconds: 120, maxParallel: 4, overlapSeconds: defaultOverlapSeconds };
+
 export class VideosService {
-  constructor(private readonly client: Client, private readonly taskQueue: string) {}
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+    private readonly segments: SegmentSettings = defaultSegmentSettings,
+  ) {}
 
   /** The video's latest run, or the run `runId` when given (signals and ends then never reach a newer run). */
   private handle(videoId: string, runId?: string): WorkflowHandle<typeof videoCommentary> {
@@ -91,7 +99,7 @@ export class VideosService {
       taskQueue: this.taskQueue,
       workflowId,
       workflowIdReusePolicy: keyed ? 'ALLOW_DUPLICATE_FAILED_ONLY' : 'ALLOW_DUPLICATE',
-      args: [input],
+      args: [{ segments: this.segments, ...input }],
       memo,
       staticSummary: `${input.fileName} from ${input.userId}${input.run && input.run > 1 ? `, run ${input.run}` : ''}`,
       staticDetails: `**video** ${input.videoId} · **user** ${input.userId} · **file** ${input.fileName} · **language** ${input.language}`,
