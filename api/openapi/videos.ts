@@ -5,7 +5,7 @@ import { languages, stageNames } from '../../contracts/video-commentary';
 import { pageTokenPattern } from '../page-tokens';
 import { HttpProblem } from '../problem';
 import { parse } from './parse';
-import { json, problems, registerRoute } from './registry';
+import { json, problems, registerRoute, registry } from './registry';
 
 export const languageSchema = z.enum(languages).default('en').meta({ description: 'the commentary language' });
 export const styleSchema = z.enum(['play-by-play', 'summary']).default('play-by-play');
@@ -88,10 +88,35 @@ const videoListing = z.object({
   videoId: z.string(), workflowId: z.string(), status: z.string(), stage, fileName: z.string().optional(),
   startedAt: z.string().optional(), closedAt: z.string().optional(),
 });
+const segmentState = z.enum(['pending', 'running', 'done', 'failed', 'cancelled']);
+const segmentProgress = z.object({
+  index: z.number().int(), startSeconds: z.number(), endSeconds: z.number(),
+  mot: segmentState, motProgress: z.number().meta({ description: '0 to 1, from the tracking job\'s heartbeats' }), action: segmentState, commentary: segmentState,
+  commentaryKey: z.string().optional().meta({ description: 'once the segment\'s commentary exists: its storage key' }),
+  lines: z.number().int().optional().meta({ description: 'once the segment\'s commentary exists: how many lines it holds' }),
+}).meta({ id: 'SegmentProgress' });
+
+const commentaryLine = z.looseObject({ start: z.number(), end: z.number(), text: z.string(), eventIds: z.array(z.string()) })
+  .meta({ description: 'seconds of the whole video' });
+const commentaryBody = z.looseObject({
+  language: z.string(), model: z.string(), lines: z.array(commentaryLine), text: z.string(),
+  partial: z.literal(true).optional().meta({ description: 'present while the request runs: the lines of the segments commented so far; absent in the final commentary' }),
+  segments: z.object({
+    done: z.number().int(), total: z.number().int(), indexes: z.array(z.number().int()).meta({ description: 'the segments the lines come from' }),
+  }).optional().meta({ description: 'with `partial`: how many of the video\'s segments the lines cover' }),
+}).meta({ id: 'Commentary' });
+/** The data of a `commentary` event: one segment's lines. */
+const { $schema: _, ...segmentCommentary } = z.toJSONSchema(z.object({
+  index: z.number().int(), startSeconds: z.number(), endSeconds: z.number(), lines: z.array(commentaryLine),
+}));
+registry.registerComponent('schemas', 'SegmentCommentary', segmentCommentary);
+
 const videoStatus = z.looseObject({
   videoId: z.string(), userId: z.string(), run: z.number().int(), status: z.string(), workflowId: z.string(), stage,
   stages: z.record(z.string(), z.object({ state: z.string(), progress: z.number(), seconds: z.number().optional() })),
   error: z.string().optional(),
+  segments: z.array(segmentProgress).optional()
+    .meta({ description: 'a video longer than BING_SEGMENT_SECONDS is processed in overlapping segments: each one\'s tracking, actions and commentary, in order' }),
   callback: z.object({
     url: z.string(),
     state: z.enum(['pending', 'delivering', 'delivered', 'failed']),
@@ -138,8 +163,8 @@ registerRoute({
   responses: { 200: json(videoStatus, 'the status'), ...problems(404) },
 });
 registerRoute({
-  method: 'get', path: '/v1/videos/{id}/events', summary: 'Server-Sent Events: `status` at once and on every change, `end` once the request has ended',
-  description: 'A `status` event carries the status as GET /v1/videos/{id} answers it, first at once and then whenever the status or the set of stored files changes (not their links, which are signed afresh). While nothing changes, a comment line (`: still running`) every 15 s keeps the connection open. Once the request is no longer running, `end` (data `{}`) follows its last `status` and the stream closes.',
+  method: 'get', path: '/v1/videos/{id}/events', summary: 'Server-Sent Events: `status` at once and on every change, `commentary` as each segment\'s lines appear, `end` once the request has ended',
+  description: 'A `status` event carries the status as GET /v1/videos/{id} answers it, first at once and then whenever the status or the set of stored files changes (not their links, which are signed afresh). While a video processed in segments runs, a `commentary` event follows the `status` in which a segment\'s commentary first appears (on connecting: one for each segment commented so far), with that segment\'s lines. While nothing changes, a comment line (`: still running`) every 15 s keeps the connection open. Once the request is no longer running, `end` (data `{}`) follows its last `status` and the stream closes.',
   request: {
     params: videoParams,
     query: z.object({
@@ -154,6 +179,7 @@ registerRoute({
         'text/event-stream': {
           schema: z.union([
             serverSentEvent('status', { $ref: '#/components/schemas/VideoStatus' }, 'the status, at once and on every change'),
+            serverSentEvent('commentary', { $ref: '#/components/schemas/SegmentCommentary' }, 'a segment\'s commentary has appeared: its lines'),
             serverSentEvent('end', { type: 'object', maxProperties: 0 }, 'the request has ended; the stream closes'),
           ]),
         },
@@ -163,9 +189,14 @@ registerRoute({
   },
 });
 registerRoute({
-  method: 'get', path: '/v1/videos/{id}/commentary', summary: 'The commentary as JSON, WebVTT or SRT', request: { params: videoParams, query: commentaryQuery },
+  method: 'get', path: '/v1/videos/{id}/commentary', summary: 'The commentary as JSON, WebVTT or SRT; while a long video runs, the lines so far', request: { params: videoParams, query: commentaryQuery },
+  description: 'Once the request has completed: its commentary files. While a video processed in segments runs and some segments have their commentary: those lines in time order, as JSON with `partial: true` or as WebVTT or SRT, with the header `x-bing-commentary-segments` (segments covered/total) and `cache-control: no-store`. 409 before any commentary exists, and for a request that ended without completing.',
   responses: {
-    200: { description: 'the commentary', content: { 'application/json': { schema: { type: 'object' } }, 'text/vtt': { schema: { type: 'string' } }, 'application/x-subrip': { schema: { type: 'string' } } } },
+    200: {
+      description: 'the commentary, or the lines so far',
+      headers: z.object({ 'x-bing-commentary-segments': z.string().optional().meta({ description: 'only while partial: segments covered/total, e.g. 2/3' }) }),
+      content: { 'application/json': { schema: commentaryBody }, 'text/vtt': { schema: { type: 'string' } }, 'application/x-subrip': { schema: { type: 'string' } } },
+    },
     ...problems(400, 404, 409),
   },
 });

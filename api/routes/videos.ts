@@ -16,6 +16,7 @@ import { requestCallback, type CallbackPolicy } from '../callbacks';
 import { admitUpload, defaultUploadLimits, type UploadLimits } from '../upload-admission';
 import { NotRerunnable, type VideosService } from '../../client/videos-service';
 import { formFile } from './uploads-form';
+import { commentaryEvents, partialCommentary, sendPartialCommentary } from '../partial-commentary';
 
 export interface VideosRouteOptions {
   videos: VideosService;
@@ -201,8 +202,9 @@ export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTi
 
   router.get('/:id/events', async (req, res) => {
     let last = await statusWithFiles(req);
+    const newCommentary = commentaryEvents(storage);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    res.write(`event: status\ndata: ${JSON.stringify(last)}\n\n`);
+    res.write(`event: status\ndata: ${JSON.stringify(last)}\n\n${await newCommentary(last)}`);
     let open = true;
     req.on('close', () => (open = false));
     let quiet = 0;
@@ -210,7 +212,7 @@ export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTi
       await sleep(500);
       const next = await statusWithFiles(req).catch(() => last);
       if (streamedState(next) !== streamedState(last)) {
-        res.write(`event: status\ndata: ${JSON.stringify(next)}\n\n`);
+        res.write(`event: status\ndata: ${JSON.stringify(next)}\n\n${await newCommentary(next)}`);
         last = next;
         quiet = 0;
       } else if (++quiet % 30 === 0) {
@@ -245,6 +247,9 @@ export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTi
     const status = await videos.status(videoId, req.userId!);
     if (!status) throw new HttpProblem(404, 'Not found', `no video ${videoId}`);
     if (!status.result) {
+      // A long video's segments that have their commentary: the lines so far.
+      const partial = status.status === 'running' ? await partialCommentary(storage, status) : undefined;
+      if (partial) return sendPartialCommentary(res, partial, parse(commentaryQuery, req.query).format);
       throw new HttpProblem(409, 'Commentary not ready', `the request is ${status.status} at stage ${status.stage}${status.error ? `: ${status.error}` : ''}`);
     }
     const { format } = parse(commentaryQuery, req.query);
