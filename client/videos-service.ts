@@ -12,7 +12,7 @@ import {
   type CallbackProgress, type CallbackRefusal, type CallbackTarget, type Progress, type Stage, type UploadCompleted, type VideoCommentaryInput, type VideoManifest,
 } from '../contracts/video-commentary';
 import type { videoCommentary } from '../workflows/video-commentary';
-import { defaultOverlapSeconds, type SegmentSettings } from '../contracts/segments';
+import { defaultOverlapSeconds, motSegmentOfJob, type SegmentSettings } from '../contracts/segments';
 
 export type RequestStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out' | 'continued_as_new';
 
@@ -196,8 +196,14 @@ export class VideosService {
       const payload = activity.heartbeatDetails?.payloads?.[0];
       if (!payload) continue;
       const beat = defaultPayloadConverter.fromPayload<GpuJobHeartbeat>(payload);
+      if (typeof beat.progress !== 'number') continue;
+      const segment = progress.segments?.[motSegmentOfJob(beat.jobName ?? '') ?? -1];
       const stage = progress.stages[progress.stage as keyof Progress['stages']];
-      if (stage && typeof beat.progress === 'number') stage.progress = beat.progress;
+      if (segment) segment.motProgress = beat.progress;
+      else if (stage) stage.progress = beat.progress;
+    }
+    if (progress.segments && progress.stages.mot.state === 'running') {
+      progress.stages.mot.progress = progress.segments.reduce((sum, s) => sum + s.motProgress, 0) / progress.segments.length;
     }
     if (progress.callback?.state === 'delivering') progress.callback = await this.callbackDelivery(videoId, description.runId, progress.callback);
     return {

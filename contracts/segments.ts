@@ -53,6 +53,15 @@ export const frameCount = (durationSeconds: number, fps: number): number => Math
 /** Where segment `index`'s artifacts go under a run's results prefix. */
 export const segmentPrefix = (resultsPrefix: string, index: number): string => `${resultsPrefix}segments/${index}/`;
 
+/** The workflow step of a segment's GPU job, part of its job name: video-{id}-mot-s3-1. */
+export const segmentStep = (kind: 'mot' | 'action', index: number): string => `${kind}-s${index}`;
+
+/** Which segment a MOT job's name says it tracks, for a job of a segment. */
+export function motSegmentOfJob(jobName: string): number | undefined {
+  const match = /-mot-s(\d+)-\d+$/.exec(jobName);
+  return match ? Number(match[1]) : undefined;
+}
+
 /** The environment that tells a MOT job to read only its segment's frames of the stored video. */
 export const segmentEnvironment = (segment: Segment): Record<string, string> => ({
   BING_FIRST_FRAME: String(segment.firstFrame),
