@@ -30,7 +30,10 @@ export interface Track {
 }
 
 export interface TracksFile {
+  /** The whole video's facts, also when only a segment of it was tracked. */
   video: VideoFacts;
+  /** When only frames [firstFrame, endFrame) (0-based) were tracked; the boxes keep the video's frames. */
+  segment?: { firstFrame: number; endFrame: number };
   detector: Record<string, unknown>;
   tracks: Track[];
 }

@@ -1,5 +1,6 @@
-// The video side: ffprobe's facts, and ffmpeg decoding every `stride`-th frame, scaled to the
-// detector's working size and piped out raw (RGB24), so any container and codec ffmpeg reads works.
+// The video side: ffprobe's facts, and ffmpeg decoding the frames of the video or of a range of it,
+// scaled to the detector's working size and piped out raw (RGB24), so any container and codec
+// ffmpeg reads works.
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { promisify } from 'node:util';
@@ -9,6 +10,12 @@ import type { VideoFacts } from '../formats';
 export interface Probe extends VideoFacts {
   codec: string;
   container: string;
+  /**
+   * Whether ffmpeg's seek to a frame's time lands on that frame: an indexed container (MP4/MOV,
+   * Matroska/WebM) at a constant frame rate. Seeks in MPEG-TS/PS, AVI and the like were seen to land
+   * frames off or to decode from a non-key frame.
+   */
+  seeksToFrames: boolean;
 }
 
 interface FfprobeOutput {
@@ -51,6 +58,7 @@ export async function probeVideo(path: string): Promise<Probe> {
   const duration = Number(stream.duration ?? out.format?.duration ?? NaN);
   const frames = Number(stream.nb_read_packets ?? stream.nb_frames ?? NaN) || Math.round(duration * fps);
   if (!fps || !(frames > 1)) throw new JobFailure(`the input is not a video: ${frames || 'no'} frame(s) at ${fps || 'unknown'} fps (a still image?)`);
+  const container = out.format?.format_name ?? 'unknown';
   return {
     width: stream.width,
     height: stream.height,
@@ -58,7 +66,8 @@ export async function probeVideo(path: string): Promise<Probe> {
     frames,
     duration: Number.isFinite(duration) ? duration : frames / fps,
     codec: stream.codec_name ?? 'unknown',
-    container: out.format?.format_name ?? 'unknown',
+    container,
+    seeksToFrames: /(^|,)(mov|matroska)(,|$)/.test(container) && rate(stream.avg_frame_rate) === rate(stream.r_frame_rate),
   };
 }
 
@@ -69,15 +78,26 @@ export interface DecodedFrame {
   rgb: Buffer;
 }
 
+/** Frames [first, end) of a video, 0-based; no `end`: to the end of the video. */
+export interface FrameRange {
+  first: number;
+  end?: number;
+}
+
 /**
- * Decodes frames 0, stride, 2·stride, … scaled (not cropped) to width × height, on one decoding
- * thread (the job is meant to keep up on one core). ffmpeg's cheaper `fast_bilinear` scaler was
- * tried: it smears the ball too much to be found.
+ * Decodes the frames of `range` scaled (not cropped) to width × height, on one decoding thread (the
+ * job is meant to keep up on one core). The first frame is reached by seeking half a frame before its
+ * time where that is exact (`video.seeksToFrames`), else by decoding from the start and dropping the
+ * frames before it unscaled. ffmpeg's cheaper `fast_bilinear` scaler was tried: it smears the ball
+ * too much to be found.
  */
-export async function* decodeFrames(path: string, stride: number, width: number, height: number): AsyncGenerator<DecodedFrame> {
+export async function* decodeFrames(path: string, video: Pick<Probe, 'fps' | 'seeksToFrames'>, width: number, height: number, range: FrameRange = { first: 0 }): AsyncGenerator<DecodedFrame> {
+  const { first, end } = range;
+  const seek = first > 0 && video.seeksToFrames;
+  const filters = [...(first > 0 && !seek ? [`select='gte(n\\,${first})'`] : []), `scale=${width}:${height}:flags=bilinear`];
   const ffmpeg = spawn('ffmpeg', [
-    '-v', 'error', '-nostdin', '-threads', '1', ...SAFE_INPUT, '-i', path, '-map', '0:v:0',
-    '-vf', `select='not(mod(n\\,${stride}))',scale=${width}:${height}:flags=bilinear`,
+    '-v', 'error', '-nostdin', '-threads', '1', ...SAFE_INPUT, ...(seek ? ['-ss', ((first - 0.5) / video.fps).toFixed(6)] : []), '-i', path, '-map', '0:v:0',
+    '-vf', filters.join(','), ...(end === undefined ? [] : ['-frames:v', String(end - first)]),
     '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -93,7 +113,7 @@ export async function* decodeFrames(path: string, stride: number, width: number,
       pendingBytes += chunk.length;
       while (pendingBytes >= size) {
         const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
-        yield { index: n++ * stride, rgb: all.subarray(0, size) };
+        yield { index: first + n++, rgb: all.subarray(0, size) };
         pending = all.length > size ? [all.subarray(size)] : [];
         pendingBytes = all.length - size;
       }
