@@ -5,7 +5,7 @@ import { languages, stageNames } from '../../contracts/video-commentary';
 import { pageTokenPattern } from '../page-tokens';
 import { HttpProblem } from '../problem';
 import { parse } from './parse';
-import { json, problems, registerRoute, registry } from './registry';
+import { json, problems, registerRoute } from './registry';
 
 export const languageSchema = z.enum(languages).default('en').meta({ description: 'the commentary language' });
 export const styleSchema = z.enum(['play-by-play', 'summary']).default('play-by-play');
@@ -109,7 +109,6 @@ const commentaryBody = z.looseObject({
 const { $schema: _, ...segmentCommentary } = z.toJSONSchema(z.object({
   index: z.number().int(), startSeconds: z.number(), endSeconds: z.number(), lines: z.array(commentaryLine),
 }));
-registry.registerComponent('schemas', 'SegmentCommentary', segmentCommentary);
 
 const videoStatus = z.looseObject({
   videoId: z.string(), userId: z.string(), run: z.number().int(), status: z.string(), workflowId: z.string(), stage,
@@ -179,7 +178,7 @@ registerRoute({
         'text/event-stream': {
           schema: z.union([
             serverSentEvent('status', { $ref: '#/components/schemas/VideoStatus' }, 'the status, at once and on every change'),
-            serverSentEvent('commentary', { $ref: '#/components/schemas/SegmentCommentary' }, 'a segment\'s commentary has appeared: its lines'),
+            serverSentEvent('commentary', segmentCommentary, 'a segment\'s commentary has appeared: its lines'),
             serverSentEvent('end', { type: 'object', maxProperties: 0 }, 'the request has ended; the stream closes'),
           ]),
         },
