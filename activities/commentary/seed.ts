@@ -4,3 +4,7 @@ export function seedOf(text: string): number {
   for (const ch of text) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
   return h >>> 0;
 }
+
+/** The seed of a video's commentary, or of one window of it: each segment of a long video picks its own phrases. */
+export const commentarySeed = (videoId: string, window?: { from: number; to: number }): number =>
+  seedOf(window ? `${videoId}@${window.from}-${window.to}` : videoId);

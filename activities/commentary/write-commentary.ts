@@ -4,14 +4,14 @@ import { activityContext } from '../activity-context';
 import { z } from 'zod';
 import { CommentaryRejected } from '../../common/errors';
 import { badInput, toFailure } from '../failures';
-import { readJson, type Storage } from '../storage/storage';
-import { actionsFileSchema, trackTeamsSchema, type Commentary, type Roster, type Style, type TeamNames } from './actions';
+import type { Storage } from '../storage/storage';
+import { actionsFileSchema, readArtifact, trackTeamsSchema, type Commentary, type Roster, type Style, type TeamNames } from './actions';
 import { languages, type Language } from '../../contracts/video-commentary';
 import type { Commentator } from './backend';
 import { createCommentator } from './commentator';
 import { groundingProblems } from './grounding';
 import type { TrackTeam } from './phrases';
-import { seedOf } from './seed';
+import { commentarySeed } from './seed';
 import { toSrt, toWebVtt } from './subtitles';
 
 export interface CommentaryRequest {
@@ -26,6 +26,8 @@ export interface CommentaryRequest {
   teamNames?: TeamNames;
   /** Player names by track id, used in the text instead of numbers. */
   roster?: Roster;
+  /** Seconds of the video: only the events that start in [from, to) are commented (one segment's core). */
+  window?: { from: number; to: number };
 }
 
 export interface CommentaryResult {
@@ -47,14 +49,20 @@ const optionsSchema = z.object({
   language: z.enum(languages),
   teamNames: z.object({ 0: z.string().trim().min(1).max(60).optional(), 1: z.string().trim().min(1).max(60).optional() }).strict().optional(),
   roster: z.record(z.string().regex(/^-?\d+$/, 'roster keys are track ids'), z.string().trim().min(1).max(60)).optional(),
+  window: z.object({ from: z.number().nonnegative(), to: z.number() })
+    .refine((w) => w.from < w.to, 'the window must end after it starts').optional(),
 });
 
-async function readValid<S extends z.ZodType>(storage: Storage, key: string, schema: S): Promise<z.output<S>> {
-  const parsed = schema.safeParse(await readJson(storage, key));
-  if (!parsed.success) throw badInput(`${key} is malformed: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-  return parsed.data;
+/** Writes commentary.json, .vtt and .srt under `resultsPrefix`; no cue runs past `duration` seconds. */
+export async function storeCommentary(storage: Storage, resultsPrefix: string, commentary: Commentary, duration: number) {
+  const commentaryKey = `${resultsPrefix}commentary.json`;
+  const vttKey = `${resultsPrefix}commentary.vtt`;
+  const srtKey = `${resultsPrefix}commentary.srt`;
+  await storage.put(commentaryKey, JSON.stringify(commentary, null, 2), { 'content-type': 'application/json' });
+  await storage.put(vttKey, toWebVtt(commentary.lines, { duration }), { 'content-type': 'text/vtt; charset=utf-8' });
+  await storage.put(srtKey, toSrt(commentary.lines, { duration }), { 'content-type': 'application/x-subrip; charset=utf-8' });
+  return { commentaryKey, vttKey, srtKey };
 }
-
 
 export function createWriteCommentary(storage: Storage, commentator: Commentator = createCommentator()) {
   return async function writeCommentary(request: CommentaryRequest): Promise<CommentaryResult> {
@@ -63,13 +71,14 @@ export function createWriteCommentary(storage: Storage, commentator: Commentator
       const issue = checked.error.issues[0];
       throw badInput(`invalid commentary options: ${issue?.path.join('.')}: ${issue?.message ?? 'invalid'}`);
     }
-    const { style, language, teamNames, roster } = checked.data;
-    const actions = await readValid(storage, request.actionsKey, actionsFileSchema);
-    const tracks = await readValid(storage, request.tracksKey, trackTeamsSchema);
+    const { style, language, teamNames, roster, window } = checked.data;
+    const all = await readArtifact(storage, request.actionsKey, actionsFileSchema);
+    const actions = window ? { ...all, events: all.events.filter((e) => window.from <= e.start && e.start < window.to) } : all;
+    const tracks = await readArtifact(storage, request.tracksKey, trackTeamsSchema);
     const teams = new Map<number, TrackTeam>(tracks.tracks.map((t) => [t.id, { team: t.team, color: t.color }]));
     const context = activityContext();
     const commentary = await commentator.write(
-      { actions, tracks: teams, options: { language, style, seed: seedOf(request.videoId), teamNames, roster: roster as Roster | undefined } },
+      { actions, tracks: teams, options: { language, style, seed: commentarySeed(request.videoId, window), teamNames, roster: roster as Roster | undefined } },
       {
         signal: context?.cancellationSignal,
         progress: context ? (details) => context.heartbeat(details) : undefined,
@@ -81,13 +90,7 @@ export function createWriteCommentary(storage: Storage, commentator: Commentator
       throw toFailure(new CommentaryRejected(`${commentator.name} commentary is not grounded in its events: ${problems.slice(0, 3).join('; ')}`));
     }
 
-    const commentaryKey = `${request.resultsPrefix}commentary.json`;
-    const vttKey = `${request.resultsPrefix}commentary.vtt`;
-    const srtKey = `${request.resultsPrefix}commentary.srt`;
-    const cueOptions = { duration: actions.video.duration };
-    await storage.put(commentaryKey, JSON.stringify(commentary, null, 2), { 'content-type': 'application/json' });
-    await storage.put(vttKey, toWebVtt(commentary.lines, cueOptions), { 'content-type': 'text/vtt; charset=utf-8' });
-    await storage.put(srtKey, toSrt(commentary.lines, cueOptions), { 'content-type': 'application/x-subrip; charset=utf-8' });
+    const { commentaryKey, vttKey, srtKey } = await storeCommentary(storage, request.resultsPrefix, commentary, actions.video.duration);
     return {
       commentaryKey, vttKey, srtKey, model: commentary.model, backend: commentator.name, language, style,
       lines: commentary.lines.length, events: actions.events.length,
