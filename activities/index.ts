@@ -10,6 +10,8 @@ import type { GpuJobRunner } from './gpu/runner';
 import { createIngest } from './ingest';
 import { createModelActivities } from './models';
 import { createRetrainingActivities } from './retraining';
+import { createAssembleSegments } from './segments/assemble';
+import { createStitchSegment } from './segments/stitch';
 import type { Storage } from './storage/storage';
 
 export interface ActivityDeps {
@@ -26,6 +28,8 @@ export function createActivities({ storage, runner, jobPolling = { intervalMs: 1
     ingestUpload: createIngest(storage),
     runGpuJob: createRunGpuJob(runner, jobPolling),
     writeCommentary: createWriteCommentary(storage, createCommentator(commentary)),
+    stitchSegment: createStitchSegment(storage),
+    assembleSegments: createAssembleSegments(storage),
     speakCommentary: createSpeakCommentary(storage, createSpeaker(speech)),
     ...createDeliveryActivities(storage),
     ...createCallbackActivities(callbacks),
