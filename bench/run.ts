@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { commentaryBench } from './commentary';
+import { longBench } from './long';
 import { overheadBench } from './overhead';
 import { trackingBench } from './tracking';
 import { legacyBench, referenceBench, uploadsBench } from './uploads';
@@ -29,6 +30,10 @@ const sections: Record<string, Section> = {
   uploads: {
     title: 'Uploads of 1 GB and 5 GB random files (10^9 bytes; MB/s in 10^6 bytes/s) to the API as its own process, until it answered with the bytes in storage: first beside cp and tusd in the same run (interleaved, medians; ratios of median MB/s), then every route; time / cp time = cp MB/s / route MB/s; API peak RSS = its VmHWM',
     run: async () => ({ ...(await referenceBench()), uploads: await uploadsBench() }),
+  },
+  long: {
+    title: 'A generated match (BENCH_LONG_MATCH_SECONDS, 480) through a fresh local stack per run, uploaded and polled as a user does: in segments (BENCH_LONG_SEGMENT_SECONDS, the default BING_SEGMENT_SECONDS) with 1 and 2 GPU slots, and unsegmented with 1; wall and first-line times from the upload\'s start, stitched tracks by motmetrics 1.4.0 (MOTA/IDF1), events F1 at ±1 s; a second user\'s 20 s clip alone and during the match',
+    run: async () => ({ ...(await longBench()) }),
   },
   legacy: {
     title: 'The old contract: five 95 MB POST /request bodies (JSON, the file in base64) at once to the API as its own process on local storage, beside the same bodies as raw POST /v1/videos uploads; API peak RSS = its VmHWM',
