@@ -52,6 +52,9 @@ export interface Commentary {
   model: string;
   lines: { start: number; end: number; text: string; eventIds: string[] }[];
   text: string;
+  /** While the request runs: the lines of the segments commented so far. */
+  partial?: true;
+  segments?: { done: number; total: number; indexes: number[] };
 }
 
 /** The status as GET /v1/videos/{id} answers it: with signed links to the run's stored files, by file name. */

@@ -57,6 +57,10 @@ const apiCommands = {
   },
   commentary: { target: 'ID', options: [options.format, options.save], description: 'print a finished request\'s commentary' },
   status: { target: 'ID', options: [options.json], description: 'show where a request is' },
+  watch: {
+    target: 'ID', options: [options.json],
+    description: 'follow a request to its end: its stages, a long video\'s segments, and its commentary lines as they appear',
+  },
   cancel: { target: 'ID', options: [], description: 'cancel a request (its GPU job is stopped)' },
   rerun: { target: 'ID', options: [options.json], description: 'process a finished request again with today\'s models' },
   jobs: { target: undefined, options: [options.json], description: 'list GPU jobs and how often each was started' },

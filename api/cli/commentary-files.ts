@@ -6,9 +6,12 @@ import type { CommentaryFormat } from './command-line';
 
 const clock = (seconds: number) => `${String(Math.floor(seconds / 60)).padStart(2, '0')}:${(seconds % 60).toFixed(1).padStart(4, '0')}`;
 
+/** One line for people: `  [00:12.0 - 00:14.5] text`. */
+export const timedLine = (l: Commentary['lines'][number]): string => `  [${clock(l.start)} - ${clock(l.end)}] ${l.text}`;
+
 /** The timed lines, for people. */
 export function commentaryText(commentary: Commentary): string {
-  return [`Commentary (${commentary.language}):`, ...commentary.lines.map((l) => `  [${clock(l.start)} - ${clock(l.end)}] ${l.text}`)].join('\n') + '\n';
+  return [`Commentary (${commentary.language}):`, ...commentary.lines.map(timedLine)].join('\n') + '\n';
 }
 
 export async function formattedCommentary(api: ApiClient, videoId: string, format: CommentaryFormat): Promise<string> {

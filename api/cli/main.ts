@@ -1,5 +1,5 @@
 // bing: the command-line client. `bing process FILE` uploads a video and follows it to its commentary;
-// `bing commentary ID` prints a finished request's commentary or saves its files; `bing job` runs a
+// `bing watch ID` follows a request; `bing commentary ID` prints a finished request's commentary or saves its files; `bing job` runs a
 // reference job on this machine. bin.cjs runs runBing.
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -30,9 +30,23 @@ const uploadsFile = () => join(process.env.BING_DATA_DIR ? resolve(process.env.B
 
 const finished = (s: VideoStatus) => s.status !== 'running';
 
+/**
+ * Shows the lines of the segments commented since `shown` segments were (a long video's commentary
+ * as it runs); returns how many are now shown. Lines that cannot be read now come with a later status.
+ */
+async function newLines(api: ApiClient, status: VideoStatus, view: ProgressView, shown: number): Promise<number> {
+  const commented = status.segments?.filter((s) => s.commentaryKey !== undefined).length ?? 0;
+  if (status.status !== 'running' || commented <= shown) return shown;
+  const commentary = await api.commentary(status.videoId).catch(() => undefined);
+  if (!commentary) return shown;
+  view.commentary(commentary.lines);
+  return commented;
+}
+
 /** Polls the status until the request ends, riding out a minute of the API being away (a restart). */
 async function follow(api: ApiClient, videoId: string, view: ProgressView | undefined): Promise<VideoStatus> {
   let unreachableSince: number | undefined;
+  let commented = 0;
   for (;;) {
     let status: VideoStatus;
     try {
@@ -46,6 +60,7 @@ async function follow(api: ApiClient, videoId: string, view: ProgressView | unde
       continue;
     }
     view?.stages(status);
+    if (view) commented = await newLines(api, status, view, commented);
     if (finished(status)) return status;
     await sleep(500);
   }
@@ -68,6 +83,14 @@ async function processVideo(api: ApiClient, { target: file, language, style, tea
   process.stdout.write(json ? `${JSON.stringify({ ...status, commentary }, null, 2)}\n` : `\n${commentaryText(commentary)}`);
   if (save) await saveCommentary(api, videoId, save, toStderr);
   return 0;
+}
+
+/** Follows a request to its end (`bing watch`, `bing rerun`); exit status 0 when it completed. */
+async function followToEnd(api: ApiClient, videoId: string, json: boolean): Promise<number> {
+  const status = await follow(api, videoId, json ? undefined : new ProgressView(process.stderr));
+  if (json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+  else if (status.status !== 'completed') process.stderr.write(`\nrequest ${status.status} at stage ${status.stage}: ${status.error ?? 'no reason given'}\n`);
+  return status.status === 'completed' ? 0 : 1;
 }
 
 async function showCommentary(api: ApiClient, { target: videoId, format, save }: ApiInvocation): Promise<number> {
@@ -126,10 +149,10 @@ async function run(argv: string[]): Promise<number> {
     case 'rerun': {
       const { run } = await api.rerun(target);
       if (!json) process.stderr.write(`run ${run} of video ${target} started\n`);
-      const status = await follow(api, target, json ? undefined : new ProgressView(process.stderr));
-      if (json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
-      return status.status === 'completed' ? 0 : 1;
+      return followToEnd(api, target, json);
     }
+    case 'watch':
+      return followToEnd(api, target, json);
     case 'jobs':
       return listJobs(api, json);
     case 'models':
