@@ -3,7 +3,7 @@
 // time; a static camera comes out as zero because standing players agree on zero.
 import { velocity } from './motion';
 import type { ActionParams } from './params';
-import { indexAt, smooth, type Segment } from './series';
+import { indexAt, lastFrame, smooth, type Segment } from './series';
 
 export interface CameraMotion {
   /** Camera-induced image velocity in pixels per second, per 1-based frame (index 0 unused). */
@@ -22,7 +22,10 @@ export function estimateCamera(segments: Segment[], frames: number, params: Acti
   const vel = segments.map((s) => velocity(s.x, s.y, lag, fps));
   const raw = { vx: new Float64Array(frames + 1), vy: new Float64Array(frames + 1) };
   const known = new Uint8Array(frames + 1);
-  for (let f = 1; f <= frames; f++) {
+  // Only the frames the tracks span can be known: a segment of a long video spans a small part of it.
+  const from = Math.max(1, segments.reduce((m, s) => Math.min(m, s.first), Infinity));
+  const to = Math.min(frames, segments.reduce((m, s) => Math.max(m, lastFrame(s)), 0));
+  for (let f = from; f <= to; f++) {
     const vs: { vx: number; vy: number; h: number }[] = [];
     segments.forEach((s, k) => {
       const i = indexAt(s, f);
@@ -54,7 +57,7 @@ export function estimateCamera(segments: Segment[], frames: number, params: Acti
   const deadband = 0.1 * median(segments.flatMap((s) => [s.h[0]!, s.h[s.h.length - 1]!]));
   const medX = new Float64Array(frames + 1);
   const medY = new Float64Array(frames + 1);
-  for (let f = 1; f <= frames; f++) {
+  for (let f = Math.max(1, from - half); f <= Math.min(frames, to + half); f++) {
     const xs: number[] = [];
     const ys: number[] = [];
     for (let g = Math.max(1, f - half); g <= Math.min(frames, f + half); g++) {
