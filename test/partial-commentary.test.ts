@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import { chromium } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Commentary, CommentaryLine } from '../activities/commentary/actions';
@@ -228,5 +229,32 @@ describe('commentary while a long video runs', () => {
       '  [00:03.0 - 00:05.0] Red 4 takes it forward.', '  [01:01.0 - 01:03.0] A long pass to the wing.',
       '  [04:03.0 - 04:05.0] Red 9 sprints clear.', '  [05:00.0 - 05:02.0] Tackle by Blue 2.',
     ]);
+  });
+
+  it('the page shows the segments and lists each segment\'s lines as its commentary appears', async () => {
+    const { videoId, handle } = await startRequest([2]);
+    const browser = await chromium.launch({ executablePath: process.env.BING_CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+    try {
+      const page = await browser.newPage();
+      await page.addInitScript((key) => localStorage.setItem('bing.apiKey', key), apiKey);
+      await page.goto(`${base}/#${videoId}`);
+      const listed = (count: number) => page.waitForFunction((n) => document.querySelectorAll('#live-commentary li').length === n, count);
+      const texts = () => page.locator('#live-commentary li').allTextContents();
+      await listed(2);
+      expect(await texts()).toEqual(['4:03.0Red 9 sprints clear.', '5:00.0Tackle by Blue 2.']);
+      expect(await page.locator('#segments-line').textContent()).toBe('Segments: 1/3 tracked, 1 commented');
+
+      await handle.executeUpdate(reportProgress, { args: [await progress(videoId, [0, 2])] });
+      await listed(4);
+      expect(await texts()).toEqual(['0:03.0Red 4 takes it forward.', '1:01.0A long pass to the wing.', '4:03.0Red 9 sprints clear.', '5:00.0Tackle by Blue 2.']);
+      expect(await page.locator('#segments-line').textContent()).toBe('Segments: 2/3 tracked, 2 commented');
+
+      // Completed: the result shows the whole commentary instead.
+      await completeRequest(videoId, handle);
+      await page.waitForSelector('#live', { state: 'hidden' });
+      await page.waitForSelector('#segments-line', { state: 'hidden' });
+    } finally {
+      await browser.close();
+    }
   });
 });

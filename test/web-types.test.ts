@@ -41,6 +41,7 @@ function documentedAnswers(): Record<string, JsonSchema> {
     VideoPage: videoPage,
     VideoStatus: videoStatus,
     UploadAccepted: resolve(schemas.UploadAccepted),
+    SegmentProgress: resolve(schemas.SegmentProgress),
   };
 }
 

@@ -11,6 +11,20 @@
  */
 
 /**
+ * One segment of a long video in a status.
+ * @typedef {object} SegmentProgress
+ * @property {number} index
+ * @property {number} startSeconds
+ * @property {number} endSeconds
+ * @property {string} mot pending, running, done, failed or cancelled
+ * @property {number} motProgress 0 to 1
+ * @property {string} action
+ * @property {string} commentary
+ * @property {string} [commentaryKey]
+ * @property {number} [lines] how many lines its commentary holds, once it exists
+ */
+
+/**
  * A video in a page of GET /v1/videos (VideoPage's `videos`).
  * @typedef {object} VideoListing
  * @property {string} videoId
@@ -39,6 +53,7 @@
  * @property {string} workflowId
  * @property {string} stage
  * @property {Record<string, StageState>} stages
+ * @property {SegmentProgress[]} [segments] a long video's segments, in order
  * @property {string} [error]
  * @property {Record<string, string>} files signed links to every stored file, by name
  * @property {string} [fileName]
@@ -215,13 +230,14 @@ export function uploadVideo(file, language, onProgress) {
 /**
  * Follows one video's status until its request ends: Server-Sent Events from
  * /v1/videos/{id}/events, falling back to polling GET /v1/videos/{id} every two seconds when the
- * stream cannot be opened. Calls onStatus with each status and onError with each failure;
- * returns a function that stops watching.
+ * stream cannot be opened. Calls onStatus with each status, onCommentary with each segment's lines
+ * as they appear (from the stream only) and onError with each failure; returns a function that
+ * stops watching.
  * @param {string} videoId
- * @param {{ onStatus: (status: VideoStatus) => void, onError: (err: unknown) => void }} handlers
+ * @param {{ onStatus: (status: VideoStatus) => void, onCommentary: (segment: import('./live-commentary.mjs').SegmentCommentary) => void, onError: (err: unknown) => void }} handlers
  * @returns {() => void}
  */
-export function watchVideo(videoId, { onStatus, onError }) {
+export function watchVideo(videoId, { onStatus, onCommentary, onError }) {
   let stopped = false;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
@@ -250,6 +266,14 @@ export function watchVideo(videoId, { onStatus, onError }) {
       if (stopped) return;
       try {
         onStatus(JSON.parse(e.data));
+      } catch (err) {
+        onError(err);
+      }
+    });
+    source.addEventListener('commentary', (e) => {
+      if (stopped) return;
+      try {
+        onCommentary(JSON.parse(e.data));
       } catch (err) {
         onError(err);
       }

@@ -2,6 +2,7 @@
 import { actOnVideo, watchVideo } from './api.mjs';
 import { $, byId, h, show, showError } from './dom.mjs';
 import { formatDate } from './format.mjs';
+import { addSegmentCommentary, clearLive, showSegments } from './live-commentary.mjs';
 import { refreshList } from './list.mjs';
 import { clearResult, showStatusResult } from './result.mjs';
 import { pendingStage, stageLabel, stageNames, stagesOf, stageSummary } from './stages.mjs';
@@ -21,6 +22,7 @@ export function select(videoId) {
   stopWatching?.();
   setSelectedId(videoId);
   clearResult();
+  clearLive();
   $('detail-title').textContent = videoById(videoId)?.fileName || videoId;
   $('detail-status').textContent = 'Loading…';
   $('stages').replaceChildren();
@@ -32,6 +34,9 @@ export function select(videoId) {
       if (selectedId() !== videoId) return;
       showError($('detail-error'));
       renderStatus(status);
+    },
+    onCommentary: (segment) => {
+      if (selectedId() === videoId) addSegmentCommentary(segment);
     },
     onError: (err) => {
       if (selectedId() === videoId) showError($('detail-error'), err);
@@ -84,6 +89,7 @@ function renderStatus(status) {
       h('span', { class: 'stage-state muted' }, s.state === 'running' && s.progress > 0 ? `${Math.round(s.progress * 100)}%` : s.state,
         s.seconds !== undefined && Number.isFinite(s.seconds) ? ` · ${s.seconds.toFixed(1)} s` : ''));
   }));
+  showSegments(status);
   // A cancelled request says so in its status line; any other error is shown as one.
   if (status.error && status.status !== 'cancelled') showError($('detail-error'), new Error(status.error));
   show(cancelButton, status.status === 'running');
