@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { actionsFileSchema, commentaryFileSchema, tracksFileSchema, type ActionsFile, type Commentary, type TracksFile } from '../activities/commentary/actions';
 import { templateCommentator } from '../activities/commentary/template';
@@ -155,9 +156,13 @@ describe('assembling three segments', () => {
     expect((await text(result.srtKey)).match(/-->/g)).toHaveLength(commentary.lines.length);
   });
 
-  it('writes the same files on a retry', async () => {
+  it('writes the same files on a retry, heartbeating segment by segment as an activity', async () => {
     const before = await Promise.all([result.tracksKey, result.tracksTxtKey, result.actionsKey, result.commentaryKey, result.vttKey].map(text));
-    expect(await assembleSegments({ resultsPrefix: prefix, segments, videoId })).toEqual(result);
+    const env = new MockActivityEnvironment();
+    const beats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => beats.push(details));
+    expect(await env.run(assembleSegments, { resultsPrefix: prefix, segments, videoId })).toEqual(result);
+    expect(beats).toEqual(segments.map((s) => ({ segment: s.index })));
     expect(await Promise.all([result.tracksKey, result.tracksTxtKey, result.actionsKey, result.commentaryKey, result.vttKey].map(text))).toEqual(before);
   });
 

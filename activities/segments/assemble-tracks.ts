@@ -6,6 +6,7 @@ import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { segmentPrefix, type Segment } from '../../contracts/segments';
+import { activityContext } from '../activity-context';
 import { readArtifact, type TrackBox, type TracksFile } from '../commentary/actions';
 import { badInput } from '../failures';
 import type { Storage } from '../storage/storage';
@@ -98,7 +99,9 @@ async function collectSegments(storage: Storage, resultsPrefix: string, segments
     const tracks = new Map<number, Assembling>();
     let first: { detector: Record<string, unknown> } | undefined;
     let last: Video | undefined;
+    const context = activityContext();
     for (const segment of segments) {
+      context?.heartbeat({ segment: segment.index });
       const key = `${segmentPrefix(resultsPrefix, segment.index)}tracks.json`;
       const file = await readArtifact(storage, key, stitchedTracksSchema);
       first ??= file;
