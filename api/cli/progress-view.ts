@@ -21,7 +21,7 @@ interface Row {
 }
 
 /** e.g. "3/8 tracked, 2 commented" */
-export function segmentCounts(segments: SegmentProgress[]): string {
+function segmentCounts(segments: SegmentProgress[]): string {
   const tracked = segments.filter((s) => s.mot === 'done').length;
   const commented = segments.filter((s) => s.commentary === 'done').length;
   return `${tracked}/${segments.length} tracked, ${commented} commented`;

@@ -15,7 +15,7 @@ import { formatTime } from './format.mjs';
 const bySegment = new Map();
 
 /** @param {SegmentProgress[]} segments e.g. "Segments: 3/8 tracked, 2 commented" */
-export function segmentSummary(segments) {
+function segmentSummary(segments) {
   const tracked = segments.filter((s) => s.mot === 'done').length;
   const commented = segments.filter((s) => s.commentary === 'done').length;
   return `Segments: ${tracked}/${segments.length} tracked, ${commented} commented`;
