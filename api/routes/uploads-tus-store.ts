@@ -1,16 +1,15 @@
 // Where tus keeps uploads in progress, and how a finished one reaches incoming/{videoId}:
-// - local storage: @tus/file-store files in `tusDir`, each PATCH's bytes hashed as they are
-//   written, moved into storage when finished (read back and hashed only where the running hash
+// - local storage: @tus/file-store files in `tusDir`, each PATCH's bytes hashed on a worker thread
+//   once written (upload-hasher.ts), moved into storage when finished (read back and hashed only where the running hash
 //   does not cover the file: its PATCHes came to another API process, or before a restart); the
 //   sha256 is checked against the metadata's sha256 when the client declared one;
 // - S3 storage: @tus/s3-store, one S3 multipart upload per tus upload whose key is already
 //   incoming/{videoId}, so finishing it completes the object in place and no byte is copied. Its
 //   sha256 is the one the client declared in the metadata, or ingest computes it.
-import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FileStore } from '@tus/file-store';
 import { S3Store } from '@tus/s3-store';
@@ -19,6 +18,7 @@ import { writeBufferBytes } from '../../activities/storage/local';
 import { ChecksumMismatch } from '../../common/errors';
 import { storageCan, type ObjectInfo, type Storage, type StorageWith } from '../../activities/storage/storage';
 import { incomingKey, type UploadCompleted } from '../../contracts/video-commentary';
+import { UploadHasher } from './upload-hasher';
 
 export interface FinishedUpload extends Omit<UploadCompleted, 'sha256'> {
   sha256?: string;
@@ -48,34 +48,33 @@ class IncomingS3Store extends S3Store {
   }
 }
 
+/** How often a write tells the hasher how far the file is written, so that hashing keeps up with it. */
+const hashEveryMs = 20;
+
 /**
- * FileStore that hashes each PATCH's bytes as it writes them, so that a finished upload's sha256 is
- * known without reading the file again. An upload has a running hash only while every byte of it
- * was hashed by this process in order; otherwise its file is hashed when it finishes.
+ * FileStore that has each PATCH's bytes hashed as they reach the file, so that a finished upload's
+ * sha256 is known without reading the whole file again at the end. An upload has a running hash only
+ * while every byte of it was written by this process in order; otherwise its file is hashed when it finishes.
  */
 class HashingFileStore extends FileStore {
-  private readonly hashes = new Map<string, { hash: Hash; offset: number }>();
+  private readonly hasher = new UploadHasher();
 
   override async write(readable: Readable, id: string, offset: number): Promise<number> {
-    const running = offset === 0 ? { hash: createHash('sha256'), offset } : this.hashes.get(id);
-    this.hashes.delete(id);
-    const hash = running?.offset === offset ? running.hash : undefined;
-    let written = 0;
-    const measure = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        hash?.update(chunk);
-        written += chunk.length;
-        done(null, chunk);
-      },
-    });
+    const path = join(this.directory, id);
+    const hashing = this.hasher.resume(id, offset);
+    const file = createWriteStream(path, { flags: 'r+', start: offset, highWaterMark: writeBufferBytes });
+    const progress = hashing ? setInterval(() => this.hasher.update(id, path, offset + file.bytesWritten), hashEveryMs) : undefined;
     try {
-      await pipeline(readable, measure, createWriteStream(join(this.directory, id), { flags: 'r+', start: offset, highWaterMark: writeBufferBytes }));
+      await pipeline(readable, file);
     } catch {
-      // Some of the hashed bytes may not be in the file: the upload goes on without a running hash.
+      // The upload goes on without a running hash.
+      this.hasher.drop(id);
       throw ERRORS.FILE_WRITE_ERROR;
+    } finally {
+      clearInterval(progress);
     }
-    if (hash) this.hashes.set(id, { hash, offset: offset + written });
-    return offset + written;
+    this.hasher.update(id, path, offset + file.bytesWritten);
+    return offset + file.bytesWritten;
   }
 
   /** Finished uploads whose file was moved into storage; tus still asks for their state before it answers. */
@@ -96,20 +95,18 @@ class HashingFileStore extends FileStore {
   }
 
   /** The sha256 of the upload's `size` bytes, when this process hashed every one of them. */
-  sha256(id: string, size: number): string | undefined {
-    const running = this.hashes.get(id);
-    this.hashes.delete(id);
-    return running?.offset === size ? running.hash.digest('hex') : undefined;
+  sha256(id: string, size: number): Promise<string | undefined> {
+    return this.hasher.digest(id, size);
   }
 
   override async remove(id: string): Promise<void> {
-    this.hashes.delete(id);
+    this.hasher.drop(id);
     await super.remove(id);
   }
 
   /** Removes what is left of a finished upload: its info, and its file unless it was moved into storage. */
   async forget(id: string): Promise<void> {
-    this.hashes.delete(id);
+    this.hasher.drop(id);
     this.moved.delete(id);
     await rm(join(this.directory, id), { force: true });
     await this.configstore.delete(id);
@@ -152,7 +149,7 @@ export function tusStore(storage: Storage, tusDir: string, expirationMs: number)
     finish: async (upload, metadata) => {
       const key = incomingKey(upload.id);
       const file = join(tusDir, upload.id);
-      const sha256 = datastore.sha256(upload.id, upload.size!);
+      const sha256 = await datastore.sha256(upload.id, upload.size!);
       if (sha256 && storageCan(storage, 'adopt')) {
         checkDeclared(upload, sha256);
         const stored = await datastore.moveTo(storage, upload.id, key, sha256, upload.size!, metadata);
