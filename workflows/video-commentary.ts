@@ -2,44 +2,19 @@
 // their actions, write the commentary, deliver a manifest. Every stage is visible as BingStage
 // and in the workflow's current details; a rerun starts from the stored upload.
 import {
-  ActivityCancellationType, ApplicationFailure, CancellationScope, condition, isCancellation, log, proxyActivities,
-  setCurrentDetails, setHandler, setWorkflowOptions, upsertSearchAttributes, workflowInfo, type ActivityOptions,
+  ApplicationFailure, CancellationScope, condition, isCancellation, log, setCurrentDetails, setHandler, setWorkflowOptions, upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import type { GpuJobRequest } from '../contracts/gpu-jobs';
+import { frameCount, planSegments } from '../contracts/segments';
 import {
-  gpuTaskQueue, incomingKey, progressQuery, resultsPrefix, searchAttributes, stageNames, uploadCompletedSignal, uploadFailedSignal,
+  incomingKey, progressQuery, resultsPrefix, searchAttributes, stageNames, uploadCompletedSignal, uploadFailedSignal,
   type IngestedSource, type Progress, type Stage, type StageName, type StageProgress, type UploadCompleted,
   type VideoCommentaryInput, type VideoManifest,
 } from '../contracts/video-commentary';
+import { currentModels, deliver, discardVideo, ingestUpload, requireOutput, runGpuJob, speakCommentary, writeCommentary } from './activities';
 import { initCallback, startCallback } from './completion-callback';
 import { reasonOf } from './failure-reason';
 import { requestCompleted, requestFailed, requestStarted, stageDone } from './metrics';
-
-const retry = { initialInterval: '1s', maximumInterval: '1 minute', nonRetryableErrorTypes: ['BadInput'] };
-
-const { ingestUpload, deliver, discardVideo, currentModels } = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', retry });
-
-/** Commentary may wait on a language model; speech renders audio: both heartbeat. */
-const { writeCommentary } = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '5 minutes', retry });
-const { speakCommentary } = proxyActivities<Activities>({ startToCloseTimeout: '2 hours', heartbeatTimeout: '1 minute', retry });
-
-const gpuJobOptions = (): ActivityOptions => ({
-  taskQueue: gpuTaskQueue(workflowInfo().taskQueue),
-  // The request ends only after its job has stopped, so that nothing keeps running unpaid-for.
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  startToCloseTimeout: '24 hours',
-  heartbeatTimeout: '30s',
-  retry: { initialInterval: '2s', maximumInterval: '2 minutes', nonRetryableErrorTypes: ['BadInput', 'JobFailed'] },
-});
-
-/** A GPU job, named in the Web UI by its step and the job it runs. */
-function runGpuJob(request: GpuJobRequest) {
-  const options = gpuJobOptions();
-  const jobName = `${workflowInfo().workflowId}-${request.step}-${request.run}`;
-  return proxyActivities<Activities>(options).runGpuJob.executeWithOptions(
-    { ...options, summary: `${request.kind} job ${jobName}` }, [request]);
-}
+import { analyseInSegments, segmentProgress, type Analysis } from './segmented-analysis';
 
 // A request runs to its end on the worker version that started it: a deploy never replays it on other code.
 setWorkflowOptions({ versioningBehavior: 'PINNED' }, videoCommentary);
@@ -62,10 +37,19 @@ export async function videoCommentary(input: VideoCommentaryInput): Promise<Vide
     uploadFailure ??= reason;
   });
 
+  /** The Web UI's current details: the stage, each stage's state, and how far the segments are. */
+  const describe = () => {
+    const segments = progress.segments;
+    const counts = segments
+      ? `\n\nsegments: ${segmentStages.map((name) => `${segments.filter((s) => s[name] === 'done').length}/${segments.length} ${name}`).join(' · ')}`
+      : '';
+    setCurrentDetails(`**${progress.stage}**${progress.error ? `: ${progress.error}` : ''}\n\n${stageNames.map((s) => `${s}: ${stages[s].state}`).join(' · ')}${counts}`);
+  };
+
   const enter = (stage: Stage) => {
     progress.stage = stage;
     upsertSearchAttributes([{ key: searchAttributes.stage, value: stage }]);
-    setCurrentDetails(`**${stage}**${progress.error ? `: ${progress.error}` : ''}\n\n${stageNames.map((s) => `${s}: ${stages[s].state}`).join(' · ')}`);
+    describe();
   };
 
   async function stage<T>(name: StageName, work: () => Promise<T>): Promise<T> {
@@ -79,6 +63,44 @@ export async function videoCommentary(input: VideoCommentaryInput): Promise<Vide
   }
 
   const skip = (name: StageName) => Object.assign(stages[name], { state: 'done', progress: 1, seconds: 0 });
+
+  /** The whole video in one MOT job, one action job and one commentary, each its own stage. */
+  async function analyseWhole(source: IngestedSource, modelInput: (kind: 'mot' | 'action') => Record<string, string>): Promise<Analysis> {
+    const mot = await stage('mot', () => runGpuJob({
+      kind: 'mot', step: 'mot', run, subject: videoId, inputs: { video: source.key, ...modelInput('mot') }, outputs: { tracks: prefix },
+    }));
+    const tracksKey = requireOutput(mot.outputs, `${prefix}tracks.json`);
+    const action = await stage('action', () => runGpuJob({
+      kind: 'action', step: 'action', run, subject: videoId, inputs: { tracks: tracksKey, ...modelInput('action') }, outputs: { actions: prefix },
+    }));
+    const actionsKey = requireOutput(action.outputs, `${prefix}actions.json`);
+    const commentary = await stage('commentary', () => writeCommentary({
+      videoId, actionsKey, tracksKey, resultsPrefix: prefix, language: input.language,
+      style: input.style, teamNames: input.teamNames, roster: input.roster,
+    }));
+    return { ...commentary, tracksKey, tracksTxtKey: `${prefix}tracks.txt`, actionsKey };
+  }
+
+  /** In segments, the mot, action and commentary stages run side by side: each is done when every segment's is. */
+  function segmentsChanged(): void {
+    const segments = progress.segments!;
+    for (const name of segmentStages) {
+      const done = segments.filter((s) => s[name] === 'done').length;
+      const state = stages[name];
+      state.progress = done / segments.length;
+      if (state.state === 'pending' && segments.some((s) => s[name] !== 'pending')) {
+        Object.assign(state, { state: 'running', startedAt: new Date().toISOString() });
+      }
+      if (done === segments.length && state.state === 'running') {
+        const seconds = (Date.now() - Date.parse(state.startedAt!)) / 1000;
+        Object.assign(state, { state: 'done', endedAt: new Date().toISOString(), seconds });
+        stageDone(name, seconds);
+      }
+    }
+    const current = segmentStages.find((name) => stages[name].state !== 'done') ?? 'commentary';
+    if (current !== progress.stage) enter(current);
+    else describe();
+  }
 
   upsertSearchAttributes([{ key: searchAttributes.userId, value: userId }, { key: searchAttributes.videoId, value: videoId }]);
   requestStarted();
@@ -104,29 +126,25 @@ export async function videoCommentary(input: VideoCommentaryInput): Promise<Vide
     }
     progress.source = source;
     upsertSearchAttributes([{ key: searchAttributes.videoSeconds, value: source.facts.durationSeconds }]);
-    const mot = await stage('mot', () => runGpuJob({
-      kind: 'mot', step: 'mot', run, subject: videoId, inputs: { video: source.key, ...modelInput('mot') }, outputs: { tracks: prefix },
-    }));
-    const tracksKey = requireOutput(mot.outputs, `${prefix}tracks.json`);
-    const action = await stage('action', () => runGpuJob({
-      kind: 'action', step: 'action', run, subject: videoId, inputs: { tracks: tracksKey, ...modelInput('action') }, outputs: { actions: prefix },
-    }));
-    const actionsKey = requireOutput(action.outputs, `${prefix}actions.json`);
-    const commentary = await stage('commentary', () => writeCommentary({
-      videoId, actionsKey, tracksKey, resultsPrefix: prefix, language: input.language,
-      style: input.style, teamNames: input.teamNames, roster: input.roster,
-    }));
+    const segments = input.segments ? planSegments(frameCount(source.facts.durationSeconds, source.facts.fps), source.facts.fps, input.segments) : [];
+    const analysis: Analysis = segments.length > 1
+      ? await analyseInSegments({
+        input, run, resultsPrefix: prefix, source, segments, maxParallel: input.segments!.maxParallel,
+        modelInputs: { mot: modelInput('mot'), action: modelInput('action') },
+        progress: (progress.segments = segmentProgress(segments, source.facts.fps)), changed: segmentsChanged,
+      })
+      : await analyseWhole(source, modelInput);
     const speech = await stage('speech', () => speakCommentary({
-      sourceKey: source.key, commentaryKey: commentary.commentaryKey, resultsPrefix: prefix, language: input.language,
+      sourceKey: source.key, commentaryKey: analysis.commentaryKey, resultsPrefix: prefix, language: input.language,
     }));
     const manifest: VideoManifest = {
       videoId, userId, run, source, models: progress.models,
       results: {
-        tracks: tracksKey, tracksTxt: `${prefix}tracks.txt`, actions: actionsKey,
-        commentary: commentary.commentaryKey, commentaryVtt: commentary.vttKey, commentarySrt: commentary.srtKey,
+        tracks: analysis.tracksKey, tracksTxt: analysis.tracksTxtKey, actions: analysis.actionsKey,
+        commentary: analysis.commentaryKey, commentaryVtt: analysis.vttKey, commentarySrt: analysis.srtKey,
         commentaryAudio: speech.audioKey, commentatedVideo: speech.videoKey,
       },
-      summary: { tracks: commentary.tracks, events: commentary.events, lines: commentary.lines, language: input.language },
+      summary: { tracks: analysis.tracks, events: analysis.events, lines: analysis.lines, language: input.language },
       stageSeconds: stageSeconds(stages),
     };
     progress.manifestKey = await stage('deliver', () => deliver({ manifest, key: `${prefix}manifest.json` }));
@@ -148,12 +166,7 @@ export async function videoCommentary(input: VideoCommentaryInput): Promise<Vide
   }
 }
 
+const segmentStages = ['mot', 'action', 'commentary'] as const;
+
 const stageSeconds = (stages: Record<StageName, StageProgress>) =>
   Object.fromEntries(stageNames.filter((s) => stages[s].seconds !== undefined).map((s) => [s, stages[s].seconds]));
-
-function requireOutput(outputs: string[], key: string): string {
-  if (!outputs.includes(key)) {
-    throw ApplicationFailure.nonRetryable(`the job did not write ${key} (it wrote ${outputs.join(', ') || 'nothing'})`, 'MissingOutput');
-  }
-  return key;
-}
