@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { ActionEvent, ActionsFile } from '../jobs/formats';
 import { matchEvents, pooled, prf } from '../jobs/event-match';
 import type { Clip } from '../test/fixtures/clip';
+import { readMot } from '../test/fixtures/clip/score';
 import { motmetricsEval, r3 } from './tracking-jobs';
 
 export interface RunFiles {
@@ -18,6 +19,8 @@ export interface RunFiles {
 export interface RunScore {
   IDF1: number;
   MOTA: number;
+  /** Distinct track ids in tracks.txt (the ground truth has one per player). */
+  trackIds: number;
   eventsF1: number;
   /** Events starting within BOUNDARY_WINDOW of a segment boundary: truth / predicted / matched. */
   boundaryEvents: string;
@@ -48,7 +51,7 @@ export function scoreRuns(clip: Clip, runs: RunFiles[], boundaries: number[], wo
     const predicted = (JSON.parse(readFileSync(run.actionsJson, 'utf8')) as ActionsFile).events;
     const boundary = pooled(matchEvents(predicted.filter(atBoundary), truth.filter(atBoundary), 1).values());
     scores.set(run.name, {
-      IDF1: r3(m.IDF1!), MOTA: r3(m.MOTA!), eventsF1: r3(prf(pooled(matchEvents(predicted, truth, 1).values())).f1),
+      IDF1: r3(m.IDF1!), MOTA: r3(m.MOTA!), trackIds: new Set(readMot(run.tracksTxt).map((b) => b.id)).size, eventsF1: r3(prf(pooled(matchEvents(predicted, truth, 1).values())).f1),
       boundaryEvents: `${boundary.truth} / ${boundary.predicted} / ${boundary.tp}`,
     });
   }
