@@ -5,7 +5,7 @@ import type { Commentary, CommentaryLine } from '../activities/commentary/action
 import { toSrt, toWebVtt } from '../activities/commentary/subtitles';
 import { ObjectNotFound, readJson, type Storage } from '../activities/storage/storage';
 import type { VideoStatus } from '../client/videos-service';
-import type { SegmentProgress } from '../contracts/segments';
+import { segmentEventId, type SegmentProgress } from '../contracts/segments';
 import { HttpProblem } from './problem';
 
 type CommentedSegment = SegmentProgress & { commentaryKey: string };
@@ -25,7 +25,10 @@ export interface PartialCommentary extends Omit<Commentary, 'usage'> {
 
 async function segmentCommentary(storage: Storage, segment: CommentedSegment): Promise<Commentary> {
   try {
-    return (await readJson(storage, segment.commentaryKey)) as Commentary;
+    const commentary = (await readJson(storage, segment.commentaryKey)) as Commentary;
+    // The ids the whole video's actions.json gives the segment's events.
+    const lines = commentary.lines.map((line) => ({ ...line, eventIds: line.eventIds.map((id) => segmentEventId(segment.index, id)) }));
+    return { ...commentary, lines };
   } catch (err) {
     if (err instanceof ObjectNotFound) throw new HttpProblem(404, 'Not found', `the commentary of segment ${segment.index} is no longer stored`);
     throw err;

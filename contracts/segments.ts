@@ -53,6 +53,9 @@ export const frameCount = (durationSeconds: number, fps: number): number => Math
 /** Where segment `index`'s artifacts go under a run's results prefix. */
 export const segmentPrefix = (resultsPrefix: string, index: number): string => `${resultsPrefix}segments/${index}/`;
 
+/** An event's id in the whole video's actions.json: each segment's action job numbers its own events. */
+export const segmentEventId = (segment: number, id: string): string => `s${segment}-${id}`;
+
 /** The workflow step of a segment's GPU job, part of its job name: video-{id}-mot-s3-1. */
 export const segmentStep = (kind: 'mot' | 'action', index: number): string => `${kind}-s${index}`;
 

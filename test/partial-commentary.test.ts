@@ -19,7 +19,7 @@ import { UrlSigner } from '../api/signed-urls';
 import { RetrainingService } from '../client/retraining-service';
 import { VideosService } from '../client/videos-service';
 import { newVideoId, videoWorkflowId } from '../common/ids';
-import { segmentPrefix, type SegmentProgress } from '../contracts/segments';
+import { segmentEventId, segmentPrefix, type SegmentProgress } from '../contracts/segments';
 import { resultsPrefix, searchAttributes, stageNames, type Progress, type VideoManifest } from '../contracts/video-commentary';
 import { projectRoot } from '../workers/tools';
 import { listenOnLoopback } from './helpers/http';
@@ -65,6 +65,8 @@ afterAll(async () => {
 const call = (path: string) => fetch(`${base}${path}`, { headers: { authorization: `Bearer ${apiKey}` } });
 
 const line = (start: number, text: string): CommentaryLine => ({ start, end: start + 2, text, eventIds: [`e${start}`] });
+/** Segment `index`'s lines as the whole video names their events (the final actions.json's ids). */
+const asWhole = (index: number) => segmentLines[index]!.map((l) => ({ ...l, eventIds: l.eventIds.map((id) => segmentEventId(index, id)) }));
 /** Each segment's commentary: 120 s segments, times of the whole video. */
 const segmentLines = [
   [line(3, 'Red 4 takes it forward.'), line(61, 'A long pass to the wing.')],
@@ -154,7 +156,7 @@ describe('commentary while a long video runs', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('x-bing-commentary-segments')).toBe('2/3');
     expect(res.headers.get('cache-control')).toBe('no-store');
-    const lines = [...segmentLines[0]!, ...segmentLines[2]!];
+    const lines = [...asWhole(0), ...asWhole(2)];
     expect(await res.json()).toEqual({
       language: 'en', model: 'template', lines, text: lines.map((l) => l.text).join(' '), partial: true, segments: { done: 2, total: 3, indexes: [0, 2] },
     });
@@ -175,12 +177,12 @@ describe('commentary while a long video runs', () => {
     const events = serverSentEvents(res);
     const next = async () => (await events.next()).value!;
     expect((await next()).event).toBe('status');
-    expect(await next()).toEqual({ event: 'commentary', data: { index: 0, startSeconds: 0, endSeconds: 124, lines: segmentLines[0] } });
+    expect(await next()).toEqual({ event: 'commentary', data: { index: 0, startSeconds: 0, endSeconds: 124, lines: asWhole(0) } });
     await handle.executeUpdate(reportProgress, { args: [await progress(videoId, [0, 1])] });
     let event = await next();
     expect(event.event).toBe('status');
     expect((event.data as Progress).segments?.[1]).toMatchObject({ commentary: 'done', lines: 2 });
-    expect(await next()).toEqual({ event: 'commentary', data: { index: 1, startSeconds: 120, endSeconds: 244, lines: segmentLines[1] } });
+    expect(await next()).toEqual({ event: 'commentary', data: { index: 1, startSeconds: 120, endSeconds: 244, lines: asWhole(1) } });
 
     const files = await completeRequest(videoId, handle);
     do event = await next(); while (event.event === 'status');

@@ -2,7 +2,7 @@
 // actions.json and commentary files an unsegmented run writes. Each box, event and commentary
 // line belongs to the segment whose core holds its frame or its start, so none is lost or doubled
 // at a boundary; event ids are made unique by their segment.
-import { segmentPrefix, type Segment } from '../../contracts/segments';
+import { segmentEventId, segmentPrefix, type Segment } from '../../contracts/segments';
 import { actionsFileSchema, commentaryFileSchema, readArtifact, type ActionEvent, type ActionsFile, type Commentary, type CommentaryLine } from '../commentary/actions';
 import { storeCommentary } from '../commentary/write-commentary';
 import { badInput } from '../failures';
@@ -28,9 +28,6 @@ export interface AssembleResult {
   events: number;
   lines: number;
 }
-
-/** An event's id in the assembled results: each segment's action job numbers its events on its own. */
-export const segmentEventId = (segment: number, id: string): string => `s${segment}-${id}`;
 
 /** Segments one after another, each core starting where the previous one ends. */
 function checkSegments(segments: readonly Segment[]): void {
