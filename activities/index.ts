@@ -18,15 +18,17 @@ export interface ActivityDeps {
   storage: Storage;
   runner: GpuJobRunner;
   jobPolling?: JobPolling;
+  /** GPU jobs one user's requests may run at once (BING_USER_GPU_JOBS); unset, no limit. */
+  userGpuJobs?: number;
   commentary?: CommentarySettings;
   speech?: SpeechSettings;
   callbacks?: CallbackSettings;
 }
 
-export function createActivities({ storage, runner, jobPolling = { intervalMs: 1000 }, commentary, speech, callbacks }: ActivityDeps) {
+export function createActivities({ storage, runner, jobPolling = { intervalMs: 1000 }, userGpuJobs, commentary, speech, callbacks }: ActivityDeps) {
   return {
     ingestUpload: createIngest(storage),
-    runGpuJob: createRunGpuJob(runner, jobPolling),
+    runGpuJob: createRunGpuJob(runner, jobPolling, userGpuJobs),
     writeCommentary: createWriteCommentary(storage, createCommentator(commentary)),
     stitchSegment: createStitchSegment(storage),
     assembleSegments: createAssembleSegments(storage),

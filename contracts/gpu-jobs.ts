@@ -13,6 +13,8 @@ export interface JobSpec {
   hyperparameters?: Record<string, string>;
   /** What the job is for, shown in job lists: the video or model it serves. */
   subject?: string;
+  /** The user whose request the job serves: BING_USER_GPU_JOBS counts each user's running jobs. */
+  user?: string;
 }
 
 export type JobStatus = 'InProgress' | 'Stopping' | 'Completed' | 'Failed' | 'Stopped' | 'Lost';
@@ -21,6 +23,7 @@ export interface JobDescription {
   name: string;
   kind: JobKind;
   subject?: string;
+  user?: string;
   status: JobStatus;
   progress: number;
   /** How many times a process (or a SageMaker job) was started under this name. */
@@ -32,9 +35,14 @@ export interface JobDescription {
   outputs?: string[];
 }
 
+/** The statuses of a job that holds its GPU. */
+export const runningStatuses = ['InProgress', 'Stopping'] as const satisfies readonly JobStatus[];
+export const isRunning = (status: JobStatus): boolean => (runningStatuses as readonly JobStatus[]).includes(status);
+
 /** The GPU jobs as their runner recorded them, read without changing anything: no job is finished, written or uploaded by a list. */
 export interface JobView {
-  list(): Promise<JobDescription[]>;
+  /** Every job, or with `running` only the running ones (runningStatuses). */
+  list(filter?: { running?: boolean }): Promise<JobDescription[]>;
 }
 
 /** What the workflow asks of the runGpuJob activity: a job spec and the step and run that name the job. */

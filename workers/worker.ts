@@ -26,6 +26,7 @@ export async function createWorkers(config: Config, connection: NativeConnection
     storage,
     runner: createRunner(config, storage),
     jobPolling: { intervalMs: durationMs(config.BING_JOB_POLL) },
+    userGpuJobs: config.BING_USER_GPU_JOBS,
     commentary: commentarySettings(config),
     speech: speechSettings(config),
     callbacks: { secret: config.BING_CALLBACK_SECRET, allowPrivate: config.BING_CALLBACK_ALLOW_PRIVATE },

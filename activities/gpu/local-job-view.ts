@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { open, readFile, readdir, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { JobDescription, JobSpec, JobStatus, JobView } from '../../contracts/gpu-jobs';
+import { isRunning, type JobDescription, type JobSpec, type JobStatus, type JobView } from '../../contracts/gpu-jobs';
 
 export interface JobState extends JobDescription {
   spec: JobSpec;
@@ -133,9 +133,11 @@ export class LocalJobView implements JobView {
     return publicView({ ...state, status: outcome.status, ...reason, ...(exited ? { endedAt: exited } : {}) });
   }
 
-  async list(): Promise<JobDescription[]> {
+  async list(filter: { running?: boolean } = {}): Promise<JobDescription[]> {
     const names = await readdir(this.jobsDir).catch(() => []);
     const jobs = await Promise.all(names.map((n) => this.view(n)));
-    return jobs.filter((j): j is JobDescription => j !== undefined).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    return jobs
+      .filter((j): j is JobDescription => j !== undefined && (!filter.running || isRunning(j.status)))
+      .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   }
 }

@@ -48,6 +48,8 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 const staleLockMs = 120_000;
+/** A dead worker's admission lock holds up its user's next jobs this long at most. */
+const staleAdmissionLockMs = 30_000;
 
 /**
  * Runs `fn` holding the job's launch lock ({dir}/launch.lock); false when another caller holds it.
@@ -75,7 +77,7 @@ export class LocalJobRunner extends LocalJobView implements GpuJobRunner {
       const existing = await readState(this.dir(name));
       if (!existing) {
         await this.launch({
-          name, kind: spec.kind, subject: spec.subject, spec, status: 'InProgress', progress: 0, starts: 0,
+          name, kind: spec.kind, subject: spec.subject, user: spec.user, spec, status: 'InProgress', progress: 0, starts: 0,
           startedAt: new Date().toISOString(),
         }, stillHeld);
         return true;
@@ -86,6 +88,14 @@ export class LocalJobRunner extends LocalJobView implements GpuJobRunner {
       return true;
     });
     if (!launched) throw new JobAlreadyExists(name);
+  }
+
+  /** Under {jobsDir}/.admit-{user}.lock, which every worker process sharing the jobs directory takes; waits up to about 10 s for it. */
+  async admit<T>(user: string, fn: () => Promise<T>): Promise<T | undefined> {
+    const { jobsDir } = this.options;
+    await mkdir(jobsDir, { recursive: true });
+    const path = join(jobsDir, `.admit-${encodeURIComponent(user)}`);
+    return withFileLock(path, { lockfilePath: `${path}.lock`, staleMs: staleAdmissionLockMs, retries: { retries: 40, minTimeout: 50, maxTimeout: 250 } }, fn);
   }
 
   /** Starts (or starts again) the job's process, after fetching its inputs, if it still holds the launch lock. */

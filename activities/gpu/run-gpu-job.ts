@@ -8,6 +8,7 @@ import { gpuJobCompleted, gpuJobStarted } from '../metrics';
 import { jobNameFor } from './job-name';
 import type { GpuJobHeartbeat, GpuJobRequest, GpuJobResult, JobDescription, JobSpec } from '../../contracts/gpu-jobs';
 import { JobAlreadyExists, type GpuJobRunner } from './runner';
+import { userLimitedStart, type UserLimitedStart } from './user-gpu-limit';
 
 export interface JobPolling {
   intervalMs: number;
@@ -17,13 +18,19 @@ export interface JobPolling {
 
 const maxUnseenPolls = 120;
 
-export function createRunGpuJob(runner: GpuJobRunner, polling: JobPolling) {
+/**
+ * `userGpuJobs`: how many jobs one user's requests may run at once (BING_USER_GPU_JOBS); an attempt
+ * refused at the limit comes back after one polling interval.
+ */
+export function createRunGpuJob(runner: GpuJobRunner, polling: JobPolling, userGpuJobs?: number) {
+  const limited = userGpuJobs === undefined ? undefined : userLimitedStart(runner, { jobs: userGpuJobs, retryAfterMs: polling.intervalMs });
+  const startOrAdopt = (jobName: string, request: GpuJobRequest) => startOrAdoptJob(runner, jobName, request, limited);
   return async function runGpuJob(request: GpuJobRequest): Promise<GpuJobResult> {
     const ctx = Context.current();
     const owner = ctx.info.workflowExecution?.workflowId ?? ctx.info.activityId;
     const jobName = jobNameFor(owner, request.step, request.run);
     const resumed = (ctx.info.heartbeatDetails as GpuJobHeartbeat | undefined)?.jobName === jobName;
-    if (!resumed) await startOrAdopt(runner, jobName, request);
+    if (!resumed) await startOrAdopt(jobName, request);
 
     let unseenPolls = 0;
     for (;;) {
@@ -35,13 +42,13 @@ export function createRunGpuJob(runner: GpuJobRunner, polling: JobPolling) {
         if (result) return result;
         if (job.status === 'Lost') {
           ctx.log.warn('job process lost; starting it again', { jobName });
-          await startOrAdopt(runner, jobName, request);
+          await startOrAdopt(jobName, request);
         }
       } else {
         // Another attempt may still be fetching the job's inputs before it launches.
         if (++unseenPolls > maxUnseenPolls) throw toFailure(new JobVanished(`job ${jobName} vanished after it was started`));
         ctx.heartbeat({ jobName, status: 'Starting', progress: 0, startedAt: '' } satisfies GpuJobHeartbeat);
-        if (resumed) await startOrAdopt(runner, jobName, request);
+        if (resumed) await startOrAdopt(jobName, request);
       }
       try {
         await (polling.sleep ?? ctx.sleep)(polling.intervalMs);
@@ -71,9 +78,16 @@ function cancelRequested(err: unknown, ctx: Context): boolean {
   return ctx.cancellationDetails?.cancelRequested === true || err.message === 'CANCELLED';
 }
 
-async function startOrAdopt(runner: GpuJobRunner, jobName: string, spec: JobSpec): Promise<void> {
+async function startOrAdoptJob(runner: GpuJobRunner, jobName: string, spec: JobSpec, limited?: UserLimitedStart): Promise<void> {
   try {
-    await runner.start(jobName, spec);
+    if (limited && spec.user) {
+      // A job that runs (or ran) under this name is adopted whatever its user runs besides it.
+      const existing = await runner.describe(jobName);
+      if (existing && existing.status !== 'Lost') throw new JobAlreadyExists(jobName);
+      await limited(spec.user, () => runner.start(jobName, spec));
+    } else {
+      await runner.start(jobName, spec);
+    }
     gpuJobStarted(spec.kind);
   } catch (err) {
     if (!(err instanceof JobAlreadyExists)) throw err;

@@ -11,4 +11,10 @@ export interface GpuJobRunner extends JobView {
   describe(name: string): Promise<JobDescription | undefined>;
   /** Stops the job, waits until it has stopped, and removes its partial outputs. */
   stop(name: string): Promise<void>;
+  /**
+   * Runs `fn`, which counts `user`'s running jobs and starts one, while no other caller does so for
+   * the same user on these jobs (other worker processes included); undefined when another caller
+   * held it for too long. A runner without it has its callers serialized within their process.
+   */
+  admit?<T>(user: string, fn: () => Promise<T>): Promise<T | undefined>;
 }

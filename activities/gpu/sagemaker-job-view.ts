@@ -10,7 +10,7 @@ import {
   type DescribeTrainingJobResponse,
   type SageMakerClientConfig,
 } from '@aws-sdk/client-sagemaker';
-import type { JobDescription, JobKind, JobStatus, JobView } from '../../contracts/gpu-jobs';
+import { runningStatuses, type JobDescription, type JobKind, type JobStatus, type JobView } from '../../contracts/gpu-jobs';
 import { isNotFound } from './sagemaker-errors';
 
 export interface SageMakerJobViewOptions {
@@ -27,9 +27,10 @@ export interface SageMakerJobViewOptions {
   listLimit?: number;
 }
 
-/** Set on every job: a description tells the kind and subject of a job from its environment. */
+/** Set on every job: a description tells the kind, subject and user of a job from its environment. */
 export const kindVariable = 'BING_JOB_KIND';
 export const subjectVariable = 'BING_JOB_SUBJECT';
+export const userVariable = 'BING_JOB_USER';
 
 export type JobType = 'processing' | 'training';
 export type RawJob = DescribeProcessingJobResponse | DescribeTrainingJobResponse;
@@ -100,10 +101,20 @@ export class SageMakerJobView implements JobView {
     });
   }
 
-  async list(): Promise<JobDescription[]> {
+  async list(filter: { running?: boolean } = {}): Promise<JobDescription[]> {
+    if (!filter.running) return this.listWhere();
+    const lists = await Promise.all(runningStatuses.map((status) => this.listWhere(status)));
+    return lists.flat().sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  }
+
+  /** The newest jobs, of one status when given. */
+  private async listWhere(status?: (typeof runningStatuses)[number]): Promise<JobDescription[]> {
     const prefix = this.options.namePrefix;
     const limit = this.options.listLimit ?? 100;
-    const filter = { SortBy: 'CreationTime' as const, SortOrder: 'Descending' as const, ...(prefix ? { NameContains: prefix } : {}) };
+    const filter = {
+      SortBy: 'CreationTime' as const, SortOrder: 'Descending' as const,
+      ...(prefix ? { NameContains: prefix } : {}), ...(status ? { StatusEquals: status } : {}),
+    };
     const names: Array<[string, JobType]> = [];
     const collect = async (pages: AsyncIterable<{ names: string[] }>, type: JobType) => {
       let count = 0;
@@ -150,6 +161,7 @@ function described(job: {
     name: job.name,
     kind: job.kind,
     ...subject(job.environment),
+    ...(job.environment?.[userVariable] ? { user: job.environment[userVariable] } : {}),
     status,
     progress: status === 'Completed' ? 1 : 0,
     starts: 1,

@@ -24,7 +24,7 @@ import { JobAlreadyExists, type GpuJobRunner } from './runner';
 import type { SageMakerJobConfig } from './sagemaker-config';
 import { isAlreadyExists, isValidation } from './sagemaker-errors';
 import {
-  kindVariable, rawStatus, SageMakerJobView, subjectVariable, terminal,
+  kindVariable, rawStatus, SageMakerJobView, subjectVariable, terminal, userVariable,
   type JobType, type RawJob, type SageMakerJobViewOptions,
 } from './sagemaker-job-view';
 
@@ -77,11 +77,12 @@ export class SageMakerRunner extends SageMakerJobView implements GpuJobRunner {
       [nameVariable]: name,
       [kindVariable]: spec.kind,
       ...(spec.subject ? { [subjectVariable]: spec.subject } : {}),
+      ...(spec.user ? { [userVariable]: spec.user } : {}),
     };
   }
 
   private tags(spec: JobSpec) {
-    const tags = { ...this.options.tags, 'bing:kind': spec.kind };
+    const tags = { ...this.options.tags, 'bing:kind': spec.kind, ...(spec.user ? { 'bing:user': spec.user } : {}) };
     return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
   }
 

@@ -2,6 +2,7 @@
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { searchAttributes, searchAttributeTypes } from '../../contracts/video-commentary';
+import { dynamicConfigFlags, taskQueueFairness } from '../../workers/task-queue-fairness';
 import { temporalCli, temporalTestServer } from '../../workers/tools';
 
 const { IndexedValueType } = temporal.api.enums.v1;
@@ -14,12 +15,12 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   return env;
 }
 
-/** The dev server, with BING's search attributes; `extraArgs` go to `temporal server start-dev`. */
+/** The dev server, with BING's search attributes and task-queue fairness as npm start has them; `extraArgs` go to `temporal server start-dev`. */
 export const localEnv = (extraArgs: string[] = []): Promise<TestWorkflowEnvironment> =>
   TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCli() },
       searchAttributes: Object.values(searchAttributes),
-      extraArgs: ['--log-level', 'error', ...extraArgs],
+      extraArgs: ['--log-level', 'error', ...dynamicConfigFlags(taskQueueFairness), ...extraArgs],
     },
   });
