@@ -15,6 +15,7 @@ import { loadConfig } from '../common/config';
 import { devServerEnv, temporalConnection } from '../common/temporal-connection';
 import { keptSecret } from '../common/secret-file';
 import { searchAttributeTypes } from '../contracts/video-commentary';
+import { dynamicConfigFlags, taskQueueFairness } from './task-queue-fairness';
 import { projectRoot, temporalCli } from './tools';
 import { jobsDir } from '../activities/job-view';
 
@@ -95,7 +96,7 @@ function startTemporal(): void {
   const child = spawnChild('temporal', temporalCli(), [
     'server', 'start-dev', '--db-filename', temporalDb,
     '--ip', temporalHost, '--port', temporalPort, '--ui-port', String(config.BING_TEMPORAL_UI_PORT),
-    '--log-level', 'error', ...searchAttributeFlags,
+    '--log-level', 'error', ...searchAttributeFlags, ...dynamicConfigFlags(taskQueueFairness),
   ], (how, ranMs) => {
     temporalUp = false;
     if (keepsDying('the Temporal dev server', ranMs)) return giveUp('the Temporal dev server', how);
