@@ -1,10 +1,16 @@
 // Fair sharing of the GPU task queue (#18) on the real dev server: a short request's GPU task goes
 // before a long match's backlog, two users' backlogs take turns, and BING_USER_GPU_JOBS keeps one
-// user's jobs to that many at once while another user's job runs beside them.
+// user's jobs to that many at once while another user's job runs beside them (local runner; the
+// SageMaker runner's count and user records with a mocked client).
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CreateProcessingJobCommand, DescribeProcessingJobCommand, DescribeTrainingJobCommand, ListProcessingJobsCommand, ListTrainingJobsCommand,
+  SageMakerClient, SageMakerServiceException, type DescribeProcessingJobResponse,
+} from '@aws-sdk/client-sagemaker';
 import { ApplicationFailure } from '@temporalio/common';
+import { mockClient } from 'aws-sdk-client-mock';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -12,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../activities';
 import { jobNameFor } from '../activities/gpu/job-name';
 import { killJobProcesses, LocalJobRunner } from '../activities/gpu/local-runner';
+import { SageMakerRunner } from '../activities/gpu/sagemaker-runner';
 import { LocalStorage } from '../activities/storage/local';
 import type { MockActivityEnvironment } from '@temporalio/testing';
 import type { GpuJobRequest, GpuJobResult, JobDescription } from '../contracts/gpu-jobs';
@@ -19,6 +26,7 @@ import { isRunning } from '../contracts/gpu-jobs';
 import type { gpuJob, gpuTasks, GpuTasksInput } from './fixtures/workflows/gpu-queue';
 import { countingJob } from './helpers/counting-job';
 import { gpuActivityEnv } from './helpers/gpu-activity';
+import { useDummyAwsCredentials } from './helpers/moto';
 import { scratchDir } from './helpers/scratch';
 import { localEnv } from './helpers/temporal';
 
@@ -172,5 +180,52 @@ describe('BING_USER_GPU_JOBS', () => {
     const adopted = await runIn(retry.env, request('cy', 'adopt', 40));
     expect(adopted).toMatchObject({ jobName: jobNameFor('video-adopt', 'adopt', 1), starts: 1 });
     expect(await attempt).toMatchObject({ jobName: adopted.jobName });
+  });
+});
+
+describe('BING_USER_GPU_JOBS on SageMaker (a mocked client: moto completes every job at once)', () => {
+  const client = new SageMakerClient({ region: 'us-east-1' });
+  const sm = mockClient(client);
+  afterAll(() => sm.restore());
+
+  const notFound = () => new SageMakerServiceException({ name: 'ValidationException', $fault: 'client', message: 'Could not find requested job with name', $metadata: {} });
+  const processing = (name: string, status: 'InProgress' | 'Completed', user: string): DescribeProcessingJobResponse => ({
+    ProcessingJobName: name, ProcessingJobStatus: status, Environment: { BING_JOB_KIND: 'mot', BING_JOB_USER: user },
+    CreationTime: new Date('2026-01-01T10:00:00Z'), ProcessingStartTime: new Date('2026-01-01T10:01:00Z'),
+    ...(status === 'Completed' ? { ProcessingEndTime: new Date('2026-01-01T10:02:00Z') } : {}),
+    ProcessingJobArn: 'arn', AppSpecification: { ImageUri: 'bing-mot:1' },
+    ProcessingResources: { ClusterConfig: { InstanceType: 'ml.g4dn.xlarge', InstanceCount: 1, VolumeSizeInGB: 30 } },
+  });
+
+  it("refuses a user's new job at the limit before creating it, and records another user's job with its user (environment and tag)", async () => {
+    useDummyAwsCredentials();
+    const runner = new SageMakerRunner({
+      bucket: 'bing-jobs', storage, client,
+      jobs: { mot: { image: 'bing-mot:1', roleArn: 'arn:aws:iam::123456789012:role/bing', instanceType: 'ml.g4dn.xlarge', instanceCount: 1, volumeSizeGb: 30, maxRuntimeSeconds: 3600 } },
+    });
+    const { runGpuJob: limited } = createActivities({ storage, runner, jobPolling: { intervalMs: 5 }, userGpuJobs: 1 });
+    const running = jobNameFor('video-dee-1', 'mot', 1);
+    const eves = jobNameFor('video-eve-1', 'mot', 1);
+    sm.on(ListProcessingJobsCommand).resolves({ ProcessingJobSummaries: [] });
+    sm.on(ListProcessingJobsCommand, { StatusEquals: 'InProgress' }).resolves({
+      ProcessingJobSummaries: [{ ProcessingJobName: running, ProcessingJobArn: 'arn', CreationTime: new Date(), ProcessingJobStatus: 'InProgress' }],
+    });
+    sm.on(ListTrainingJobsCommand).resolves({ TrainingJobSummaries: [] });
+    sm.on(DescribeTrainingJobCommand).rejects(notFound());
+    sm.on(DescribeProcessingJobCommand).rejects(notFound());
+    sm.on(DescribeProcessingJobCommand, { ProcessingJobName: running }).resolves(processing(running, 'InProgress', 'dee'));
+    sm.on(DescribeProcessingJobCommand, { ProcessingJobName: eves }).rejectsOnce(notFound()).resolves(processing(eves, 'Completed', 'eve'));
+    sm.on(CreateProcessingJobCommand).resolves({ ProcessingJobArn: 'arn' });
+    const run = (workflowId: string, user: string): Promise<GpuJobResult> => gpuActivityEnv(workflowId).env.run(limited, { ...request(user, 'mot', 1), environment: {} });
+
+    await expect(run('video-dee-2', 'dee')).rejects.toMatchObject({ type: 'UserAtGpuLimit', nextRetryDelay: 5 });
+    expect(sm.commandCalls(ListProcessingJobsCommand).map((c) => c.args[0].input.StatusEquals).sort()).toEqual(['InProgress', 'Stopping']);
+    expect(sm.commandCalls(CreateProcessingJobCommand)).toHaveLength(0);
+
+    expect(await run('video-eve-1', 'eve')).toMatchObject({ jobName: eves });
+    const [create] = sm.commandCalls(CreateProcessingJobCommand);
+    expect(create!.args[0].input.Environment).toMatchObject({ BING_JOB_USER: 'eve' });
+    expect(create!.args[0].input.Tags).toContainEqual({ Key: 'bing:user', Value: 'eve' });
+    expect((await runner.list({ running: true })).map((j) => [j.name, j.user])).toEqual([[running, 'dee']]);
   });
 });
