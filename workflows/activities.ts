@@ -3,11 +3,15 @@
 import { ActivityCancellationType, ApplicationFailure, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { GpuJobRequest, GpuJobResult } from '../contracts/gpu-jobs';
+import { gpuPriority } from '../contracts/gpu-priority';
 import { gpuTaskQueue } from '../contracts/video-commentary';
 
 const retry = { initialInterval: '1s', maximumInterval: '1 minute', nonRetryableErrorTypes: ['BadInput'] };
 
-export const { ingestUpload, deliver, discardVideo, currentModels, stitchSegment } = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', retry });
+export const { ingestUpload, deliver, discardVideo, currentModels } = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', retry });
+
+/** Joins one segment's tracks to the previous segment's: seconds of work, retried soon after a worker dies. */
+export const { stitchSegment } = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry });
 
 /** Joining a 3-hour match's segments reads and writes about a gigabyte; it heartbeats once per segment. */
 export const { assembleSegments } = proxyActivities<Activities>({ startToCloseTimeout: '2 hours', heartbeatTimeout: '5 minutes', retry });
@@ -25,12 +29,12 @@ const gpuJobOptions = (): ActivityOptions => ({
   retry: { initialInterval: '2s', maximumInterval: '2 minutes', nonRetryableErrorTypes: ['BadInput', 'JobFailed'] },
 });
 
-/** A GPU job, named in the Web UI by its step and the job it runs. */
-export function runGpuJob(request: GpuJobRequest): Promise<GpuJobResult> {
+/** A GPU job of a user's request, named in the Web UI by its step and the job it runs, queued fairly between users. */
+export function runGpuJob(request: GpuJobRequest & { user: string }, segmented: boolean): Promise<GpuJobResult> {
   const options = gpuJobOptions();
   const jobName = `${workflowInfo().workflowId}-${request.step}-${request.run}`;
   return proxyActivities<Activities>(options).runGpuJob.executeWithOptions(
-    { ...options, summary: `${request.kind} job ${jobName}` }, [request]);
+    { ...options, priority: gpuPriority(request.user, segmented), summary: `${request.kind} job ${jobName}` }, [request]);
 }
 
 export function requireOutput(outputs: string[], key: string): string {

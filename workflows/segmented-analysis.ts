@@ -34,7 +34,7 @@ export const segmentProgress = (segments: Segment[], fps: number): SegmentProgre
 
 export async function analyseInSegments(request: SegmentedRequest): Promise<Analysis> {
   const { input, run, resultsPrefix, source, segments } = request;
-  const { videoId } = input;
+  const { videoId, userId } = input;
   const fps = source.facts.fps;
   const withPermit = semaphore(request.maxParallel);
   const mark = (k: number, step: 'mot' | 'action' | 'commentary', state: SegmentState) => {
@@ -63,9 +63,9 @@ export async function analyseInSegments(request: SegmentedRequest): Promise<Anal
       const k = segment.index;
       const prefix = segmentPrefix(resultsPrefix, k);
       const mot = await step(k, 'mot', () => runGpuJob({
-        kind: 'mot', step: segmentStep('mot', k), run, subject: videoId, environment: segmentEnvironment(segment),
+        kind: 'mot', step: segmentStep('mot', k), run, subject: videoId, user: userId, environment: segmentEnvironment(segment),
         inputs: { video: source.key, ...request.modelInputs.mot }, outputs: { tracks: `${prefix}mot/` },
-      }));
+      }, true));
       const before = await previous;
       const stitch = await stitchSegment({
         segment, previous: segments[k - 1], rawTracksKey: requireOutput(mot.outputs, `${prefix}mot/tracks.json`),
@@ -73,9 +73,9 @@ export async function analyseInSegments(request: SegmentedRequest): Promise<Anal
       });
       stitched(stitch);
       const action = await step(k, 'action', () => runGpuJob({
-        kind: 'action', step: segmentStep('action', k), run, subject: videoId,
+        kind: 'action', step: segmentStep('action', k), run, subject: videoId, user: userId,
         inputs: { tracks: stitch.tracksKey, ...request.modelInputs.action }, outputs: { actions: prefix },
-      }));
+      }, true));
       return { prefix, tracksKey: stitch.tracksKey, actionsKey: requireOutput(action.outputs, `${prefix}actions.json`) };
     });
 

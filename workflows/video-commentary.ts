@@ -67,12 +67,12 @@ export async function videoCommentary(input: VideoCommentaryInput): Promise<Vide
   /** The whole video in one MOT job, one action job and one commentary, each its own stage. */
   async function analyseWhole(source: IngestedSource, modelInput: (kind: 'mot' | 'action') => Record<string, string>): Promise<Analysis> {
     const mot = await stage('mot', () => runGpuJob({
-      kind: 'mot', step: 'mot', run, subject: videoId, inputs: { video: source.key, ...modelInput('mot') }, outputs: { tracks: prefix },
-    }));
+      kind: 'mot', step: 'mot', run, subject: videoId, user: userId, inputs: { video: source.key, ...modelInput('mot') }, outputs: { tracks: prefix },
+    }, false));
     const tracksKey = requireOutput(mot.outputs, `${prefix}tracks.json`);
     const action = await stage('action', () => runGpuJob({
-      kind: 'action', step: 'action', run, subject: videoId, inputs: { tracks: tracksKey, ...modelInput('action') }, outputs: { actions: prefix },
-    }));
+      kind: 'action', step: 'action', run, subject: videoId, user: userId, inputs: { tracks: tracksKey, ...modelInput('action') }, outputs: { actions: prefix },
+    }, false));
     const actionsKey = requireOutput(action.outputs, `${prefix}actions.json`);
     const commentary = await stage('commentary', () => writeCommentary({
       videoId, actionsKey, tracksKey, resultsPrefix: prefix, language: input.language,
