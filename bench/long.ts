@@ -121,6 +121,7 @@ export async function longBench(): Promise<{ notes: string[]; long: Row[]; fairn
     return {
       run: spec.name, slots: spec.slots, 'segment s': spec.segmentSeconds, segments: processed.segments,
       'wall s': processed.wallSeconds, 'upload s': processed.uploadSeconds, 'first line s': processed.firstLineSeconds,
+      'mot stage s': r1(processed.status.stages.mot.seconds ?? Number.NaN), 'speech stage s': r1(processed.status.stages.speech.seconds ?? Number.NaN),
       'speed-up vs (a)': r3(base / processed.wallSeconds), IDF1: s.IDF1, MOTA: s.MOTA, 'track ids': s.trackIds, 'events F1': s.eventsF1,
       [`events ±5 s of a boundary (truth / predicted / matched)`]: s.boundaryEvents, 'load 1m (start -> end)': processed.load,
     };
