@@ -6,19 +6,18 @@
 // - S3 storage: @tus/s3-store, one S3 multipart upload per tus upload whose key is already
 //   incoming/{videoId}, so finishing it completes the object in place and no byte is copied. Its
 //   sha256 is the one the client declared in the metadata, or ingest computes it.
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { FileStore } from '@tus/file-store';
 import { S3Store } from '@tus/s3-store';
 import { ERRORS, Upload, type DataStore } from '@tus/server';
-import { writeBufferBytes } from '../../activities/storage/local';
 import { ChecksumMismatch } from '../../common/errors';
 import { storageCan, type ObjectInfo, type Storage, type StorageWith } from '../../activities/storage/storage';
 import { incomingKey, type UploadCompleted } from '../../contracts/video-commentary';
 import { UploadHasher } from './upload-hasher';
+import { writeBodyToFile } from './write-body-to-file';
 
 export interface FinishedUpload extends Omit<UploadCompleted, 'sha256'> {
   sha256?: string;
@@ -48,9 +47,6 @@ class IncomingS3Store extends S3Store {
   }
 }
 
-/** How often a write tells the hasher how far the file is written, so that hashing keeps up with it. */
-const hashEveryMs = 20;
-
 /**
  * FileStore that has each PATCH's bytes hashed as they reach the file, so that a finished upload's
  * sha256 is known without reading the whole file again at the end. An upload has a running hash only
@@ -62,19 +58,13 @@ class HashingFileStore extends FileStore {
   override async write(readable: Readable, id: string, offset: number): Promise<number> {
     const path = join(this.directory, id);
     const hashing = this.hasher.resume(id, offset);
-    const file = createWriteStream(path, { flags: 'r+', start: offset, highWaterMark: writeBufferBytes });
-    const progress = hashing ? setInterval(() => this.hasher.update(id, path, offset + file.bytesWritten), hashEveryMs) : undefined;
     try {
-      await pipeline(readable, file);
+      return await writeBodyToFile(readable, path, offset, hashing ? (end) => this.hasher.update(id, path, end) : undefined);
     } catch {
       // The upload goes on without a running hash.
       this.hasher.drop(id);
       throw ERRORS.FILE_WRITE_ERROR;
-    } finally {
-      clearInterval(progress);
     }
-    this.hasher.update(id, path, offset + file.bytesWritten);
-    return offset + file.bytesWritten;
   }
 
   /** Finished uploads whose file was moved into storage; tus still asks for their state before it answers. */
