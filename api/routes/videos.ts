@@ -16,6 +16,7 @@ import { requestCallback, type CallbackPolicy } from '../callbacks';
 import { admitUpload, defaultUploadLimits, type UploadLimits } from '../upload-admission';
 import { NotRerunnable, type VideosService } from '../../client/videos-service';
 import { formFile } from './uploads-form';
+import { storeUploadBody } from './raw-upload-body';
 import { commentaryEvents, partialCommentary, sendPartialCommentary } from '../partial-commentary';
 
 export interface VideosRouteOptions {
@@ -136,7 +137,7 @@ export function videosRouter({ videos, storage, signer, maxUploadBytes, uploadTi
     };
     let stored;
     try {
-      stored = await storage.put(key, Readable.from(upTo(maxUploadBytes, video.body)), { userId, fileName: name, contentType: video.contentType });
+      stored = await storeUploadBody(storage, key, video.body, maxUploadBytes, { userId, fileName: name, contentType: video.contentType });
     } catch (err) {
       // Nothing is stored (a write lands whole or not at all). A cut body has had its 408 already.
       const cut = idleCut(req);
