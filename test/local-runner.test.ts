@@ -100,6 +100,19 @@ describe('runGpuJob on the local runner', () => {
     expect(result.starts).toBe(1);
   });
 
+  it('adopts the process of a launch whose worker died before recording it, running or ended, instead of starting another', async () => {
+    for (const [workflowId, waitForExit] of [['video-g', false], ['video-h', true]] as const) {
+      const { name } = await shutDownWhileRunning(workflowId);
+      const jobDir = join(dir, 'jobs', name);
+      const { pid } = JSON.parse(await readFile(join(jobDir, 'state.json'), 'utf8')) as { pid: number };
+      while (waitForExit && processesOf(name) > 0) await new Promise((r) => setTimeout(r, 20));
+      await rm(join(jobDir, 'state.json'));
+      const result = await runIn(gpuActivityEnv(workflowId).env, request('sum', { STEPS: '40' }));
+      expect(result.starts).toBe(1);
+      expect(JSON.parse(await readFile(join(jobDir, 'state.json'), 'utf8'))).toMatchObject({ pid, status: 'Completed' });
+    }
+  });
+
   it('starts a job again whose process vanished without an exit code, once', async () => {
     const { name } = await shutDownWhileRunning('video-f');
     const state = JSON.parse(await readFile(join(dir, 'jobs', name, 'state.json'), 'utf8')) as { pid: number };

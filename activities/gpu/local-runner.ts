@@ -2,7 +2,8 @@
 // own directory {jobsDir}/{name} with a state file. The process is detached and records its own
 // exit code, so a job outlives a worker that dies and is adopted by the next attempt.
 import { spawn } from 'node:child_process';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -47,7 +48,8 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'));
 }
 
-const staleLockMs = 120_000;
+/** A live holder refreshes its lock every staleLockMs / 2; a dead worker's is taken over before its activity's next attempt. */
+const staleLockMs = 30_000;
 /** A dead worker's admission lock holds up its user's next jobs this long at most. */
 const staleAdmissionLockMs = 30_000;
 
@@ -98,11 +100,20 @@ export class LocalJobRunner extends LocalJobView implements GpuJobRunner {
     return withFileLock(path, { lockfilePath: `${path}.lock`, staleMs: staleAdmissionLockMs, retries: { retries: 40, minTimeout: 50, maxTimeout: 250 } }, fn);
   }
 
-  /** Starts (or starts again) the job's process, after fetching its inputs, if it still holds the launch lock. */
+  /**
+   * Starts (or starts again) the job's process, after fetching its inputs, if it still holds the
+   * launch lock. A process an earlier launch spawned but did not record (its worker died in
+   * between) is adopted instead: it runs, or ran, once.
+   */
   private async launch(state: JobState, stillHeld: () => void): Promise<void> {
     const dir = this.dir(state.name);
+    const orphan = await unrecordedProcess(dir, state);
+    if (orphan) {
+      await this.writeState({ ...state, status: 'InProgress', pid: orphan, host: hostname(), starts: state.starts + 1, progress: 0 });
+      return;
+    }
     const { spec } = state;
-    await Promise.all(['processing', 'input', 'output', 'model', 'exit-code'].map((p) => rm(join(dir, p), { recursive: true, force: true })));
+    await Promise.all(['processing', 'input', 'output', 'model', 'exit-code', 'pid'].map((p) => rm(join(dir, p), { recursive: true, force: true })));
     for (const [channel, key] of Object.entries(spec.inputs)) {
       const target = inputDir(dir, spec.kind, channel);
       await mkdir(target, { recursive: true });
@@ -119,7 +130,7 @@ export class LocalJobRunner extends LocalJobView implements GpuJobRunner {
     const [command, ...args] = this.options.commands[spec.kind];
     if (!command) throw new Error(`no command configured for ${spec.kind} jobs`);
     stillHeld();
-    const script = 'cd "$1" && shift && "$@" >>stdout.log 2>>stderr.log; echo $? >exit-code.tmp && mv exit-code.tmp exit-code';
+    const script = 'cd "$1" && echo $$ >pid.tmp && mv pid.tmp pid && shift && "$@" >>stdout.log 2>>stderr.log; echo $? >exit-code.tmp && mv exit-code.tmp exit-code';
     const child = tracer().startActiveSpan('job launch', { attributes: { 'bing.job.name': state.name, 'bing.job.kind': spec.kind } }, (span) => {
       try {
         return spawn('/bin/sh', ['-c', script, 'bing-job', dir, command, ...args], {
@@ -205,6 +216,13 @@ export class LocalJobRunner extends LocalJobView implements GpuJobRunner {
     await this.finish({ ...state, stopRequested: true }, { status: 'Stopped' });
   }
 
+}
+
+/** The job's shell, by the pid it wrote, when it is not the one the state records and it runs or has left its exit code. */
+async function unrecordedProcess(dir: string, state: JobState): Promise<number | undefined> {
+  const pid = Number(await readFile(join(dir, 'pid'), 'utf8').catch(() => ''));
+  if (!pid || pid === state.pid) return undefined;
+  return isAlive(pid, dir) || existsSync(join(dir, 'exit-code')) ? pid : undefined;
 }
 
 /**

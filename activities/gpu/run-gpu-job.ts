@@ -45,10 +45,11 @@ export function createRunGpuJob(runner: GpuJobRunner, polling: JobPolling, userG
           await startOrAdopt(jobName, request);
         }
       } else {
-        // Another attempt may still be fetching the job's inputs before it launches.
+        // Another attempt may still be fetching the job's inputs before it launches; one whose worker
+        // died meanwhile left its launch lock, which a start takes over once it is stale.
         if (++unseenPolls > maxUnseenPolls) throw toFailure(new JobVanished(`job ${jobName} vanished after it was started`));
         ctx.heartbeat({ jobName, status: 'Starting', progress: 0, startedAt: '' } satisfies GpuJobHeartbeat);
-        if (resumed) await startOrAdopt(jobName, request);
+        await startOrAdopt(jobName, request);
       }
       try {
         await (polling.sleep ?? ctx.sleep)(polling.intervalMs);

@@ -2,7 +2,7 @@
 // Writes go to a temporary file that is renamed into place, so a crash never leaves half an object.
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, mkdir, readFile, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
+import { copyFile, link, mkdir, readFile, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -172,7 +172,9 @@ export class LocalStorage implements Storage {
     const path = this.localPath(key);
     if (!(await exists(path))) throw new ObjectNotFound(key);
     await mkdir(dirname(filePath), { recursive: true });
-    await copyFile(path, filePath);
+    await rm(filePath, { force: true });
+    // A segment job of a long match reads the stored video where it is, rather than a copy per job.
+    await link(path, filePath).catch(() => copyFile(path, filePath));
   }
 
   upload(filePath: string, key: string, metadata: Record<string, string> = {}) {

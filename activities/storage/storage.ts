@@ -22,6 +22,7 @@ export interface Storage {
   copy(from: string, to: string): Promise<void>;
   delete(key: string): Promise<void>;
   deletePrefix(prefix: string): Promise<number>;
+  /** The object as a file at `filePath`, to be read, never changed: on local storage it is a hard link to the stored bytes. */
   download(key: string, filePath: string): Promise<void>;
   upload(filePath: string, key: string, metadata?: Record<string, string>): Promise<ObjectInfo & { sha256: string }>;
   /** Where a tool on this machine can read the object directly, when it can. */
