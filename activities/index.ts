@@ -1,6 +1,7 @@
 // Every side effect BING has, built from the clients it is given.
 import { createCommentator, type CommentarySettings } from './commentary/commentator';
 import { createSpeakCommentary } from './commentary/speak-commentary';
+import { createSpeakLines } from './commentary/speak-lines';
 import { createSpeaker, type SpeechSettings } from './commentary/speech';
 import { createWriteCommentary } from './commentary/write-commentary';
 import { createCallbackActivities, type CallbackSettings } from './callbacks';
@@ -32,6 +33,7 @@ export function createActivities({ storage, runner, jobPolling = { intervalMs: 1
     writeCommentary: createWriteCommentary(storage, createCommentator(commentary)),
     stitchSegment: createStitchSegment(storage),
     assembleSegments: createAssembleSegments(storage),
+    speakLines: createSpeakLines(storage, createSpeaker(speech)),
     speakCommentary: createSpeakCommentary(storage, createSpeaker(speech)),
     ...createDeliveryActivities(storage),
     ...createCallbackActivities(callbacks),

@@ -12,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Commentary } from '../activities/commentary/actions';
 import type { Language } from '../contracts/video-commentary';
 import { createSpeakCommentary } from '../activities/commentary/speak-commentary';
-import { createSpeaker } from '../activities/commentary/speech';
+import { createSpeakLines } from '../activities/commentary/speak-lines';
+import { createSpeaker, type Speaker } from '../activities/commentary/speech';
+import { voiceClipKey } from '../activities/commentary/voice-clips';
 import { LocalStorage } from '../activities/storage/local';
 import { apiError, startOpenAIServer, type OpenAIServer } from './helpers/openai-server';
 import { probe } from './helpers/probe';
@@ -109,6 +111,51 @@ describe('speakCommentary with espeak-ng', () => {
 
   it('refuses a missing commentary for good', async () => {
     const err = await inActivity(env(), createSpeakCommentary(storage), { sourceKey: silent, commentaryKey: 'results/none/commentary.json', resultsPrefix: 'results/none/' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect((err as ApplicationFailure).nonRetryable).toBe(true);
+  });
+});
+
+/** espeak-ng, counting the lines it is asked to say. */
+function countingSpeaker(): Speaker & { calls: string[] } {
+  const inner = createSpeaker();
+  const calls: string[] = [];
+  return { name: inner.name, calls, speak: (text, ...rest) => (calls.push(text), inner.speak(text, ...rest)) };
+}
+
+describe('speakLines, then speakCommentary from the stored clips', () => {
+  const env = () => new MockActivityEnvironment({ heartbeatTimeoutMs: 60_000 }, quiet);
+  const voicePrefix = 'results/clips/voice/';
+  const lines = commentary('en').lines;
+
+  it('makes each clip once, and the same commentary.wav as speaking every line, without the speaker', async () => {
+    const speaker = countingSpeaker();
+    const speakLines = createSpeakLines(storage, speaker);
+    const request = { commentaryKey: 'results/en/commentary.json', voicePrefix };
+    expect(await inActivity(env(), speakLines, request)).toEqual({ lines: 3, synthesised: 3 });
+    expect(speaker.calls.sort()).toEqual(lines.map((l) => l.text).sort());
+    expect(await inActivity(env(), speakLines, request)).toEqual({ lines: 3, synthesised: 0 });
+    expect(speaker.calls).toHaveLength(3);
+
+    const fresh = await inActivity(env(), createSpeakCommentary(storage), { sourceKey: withSound, commentaryKey: request.commentaryKey, resultsPrefix: 'results/clips/fresh/' });
+    const cached = await inActivity(env(), createSpeakCommentary(storage, speaker), { ...request, sourceKey: withSound, resultsPrefix: 'results/clips/cached/' });
+    expect(speaker.calls).toHaveLength(3);
+    expect(cached).toMatchObject({ spokenLines: fresh.spokenLines, skippedLines: fresh.skippedLines });
+    const freshWav = await readFile(storage.localPath(fresh.audioKey));
+    expect((await readFile(storage.localPath(cached.audioKey))).equals(freshWav)).toBe(true);
+    await expectCommentated(cached.videoKey, withSound, 'en');
+
+    // A clip missing from the prefix is synthesised there and then; the others are still read.
+    await storage.delete(voiceClipKey(voicePrefix, 'espeak', 'en', lines[1]!.text));
+    const partial = await inActivity(env(), createSpeakCommentary(storage, speaker), { ...request, sourceKey: withSound, resultsPrefix: 'results/clips/partial/' });
+    expect(speaker.calls.slice(3)).toEqual([lines[1]!.text]);
+    expect((await readFile(storage.localPath(partial.audioKey))).equals(freshWav)).toBe(true);
+  });
+
+  it('keeps clips apart by language and refuses a missing commentary for good', async () => {
+    expect(voiceClipKey(voicePrefix, 'espeak', 'ko', lines[0]!.text)).not.toBe(voiceClipKey(voicePrefix, 'espeak', 'en', lines[0]!.text));
+    expect(voiceClipKey(voicePrefix, 'openai', 'en', lines[0]!.text)).not.toBe(voiceClipKey(voicePrefix, 'espeak', 'en', lines[0]!.text));
+    const err = await inActivity(env(), createSpeakLines(storage), { commentaryKey: 'results/none/commentary.json', voicePrefix }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect((err as ApplicationFailure).nonRetryable).toBe(true);
   });

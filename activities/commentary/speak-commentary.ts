@@ -1,6 +1,8 @@
 // Spoken commentary: every line synthesised and placed at its start time on one voice track as
 // long as the video (commentary.wav), then commentated.mp4: the original video, the voice over the
 // original sound (or alone when the source has none), and the commentary as a soft subtitle track.
+// With a voice prefix, the lines' clips stored there by speakLines are placed as they are and only
+// the lines missing there are synthesised.
 import { activityContext } from '../activity-context';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -9,20 +11,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pMap from 'p-map';
-import { z } from 'zod';
 import { SAFE_VIDEO_INPUT } from '../../common/video-input';
 import { badInput, jobFailed } from '../failures';
 import { ffprobe } from '../probe';
-import { ObjectNotFound, readJson, type Storage } from '../storage/storage';
+import type { Storage } from '../storage/storage';
 import type { CommentaryLine } from './actions';
-import { languages, type Language } from '../../contracts/video-commentary';
+import type { Language } from '../../contracts/video-commentary';
+import { readCommentaryFile, spokenLines } from './commentary-file';
 import { createSpeaker, type Speaker } from './speech';
 import { toSrt } from './subtitles';
+import { storedClipSamples, synthesiseClip, voiceClipKey } from './voice-clips';
+import { madeHere, pcm, sampleRate, toWav, wavHeader } from './voice-format';
 
 const run = promisify(execFile);
-
-/** Input options for a file BING made itself (the voice, the subtitles): read as that format only. */
-const madeHere = (format: 'wav' | 'srt') => ['-protocol_whitelist', 'file,pipe', '-f', format];
 
 export interface SpeakRequest {
   sourceKey: string;
@@ -30,6 +31,8 @@ export interface SpeakRequest {
   resultsPrefix: string;
   /** The commentary's own language when absent. */
   language?: Language;
+  /** Where speakLines stored the lines' clips; every line is synthesised here when absent. */
+  voicePrefix?: string;
 }
 
 export interface SpeakResult {
@@ -42,18 +45,12 @@ export interface SpeakResult {
   durationSeconds: number;
 }
 
-const sampleRate = 24_000;
 /** A line whose voice would start this much after the line itself is left unspoken. */
 const maxLagSeconds = 2;
 /** A line may be spoken up to this much faster to fit before the next one. */
 const maxTempo = 1.5;
 /** The original sound under the voice. */
 const bedVolume = 0.6;
-
-const commentaryFileSchema = z.object({
-  language: z.enum(languages),
-  lines: z.array(z.object({ start: z.number().nonnegative(), end: z.number().nonnegative(), text: z.string(), eventIds: z.array(z.string()) })),
-});
 
 /** Codecs an MP4 file can carry as they are; anything else is re-encoded to H.264. */
 const mp4VideoCodecs = new Set(['h264', 'hevc', 'mpeg4', 'av1', 'vp9']);
@@ -76,31 +73,11 @@ async function probe(path: string): Promise<SourceFacts> {
   }
 }
 
-/** Any audio file as 16-bit mono PCM at the track's rate, sped up by `tempo` when it is over 1. */
-async function pcm(file: string, tempo = 1, signal?: AbortSignal): Promise<Buffer> {
-  const filter = tempo > 1.001 ? ['-filter:a', `atempo=${tempo.toFixed(3)}`] : [];
-  const { stdout } = await run('ffmpeg', ['-v', 'error', ...madeHere('wav'), '-i', file, ...filter, '-f', 's16le', '-ac', '1', '-ar', String(sampleRate), '-'], {
-    encoding: 'buffer', maxBuffer: 256 << 20, signal,
-  });
-  return stdout;
-}
-
-function wavHeader(samples: number): Buffer {
-  const header = Buffer.alloc(44);
-  const data = samples * 2;
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20); // PCM
-  header.writeUInt16LE(1, 22); // mono
-  header.writeUInt32LE(sampleRate, 24);
-  header.writeUInt32LE(sampleRate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data, 40);
-  return header;
+interface Voice {
+  speaker: Speaker;
+  language: Language;
+  /** Where the lines' clips may already be stored. */
+  clips?: { storage: Storage; prefix: string };
 }
 
 /**
@@ -109,8 +86,8 @@ function wavHeader(samples: number): Buffer {
  * left out when that would be more than maxLagSeconds late). Written as it goes: a two-hour
  * match does not sit in memory.
  */
-async function voiceTrack(lines: CommentaryLine[], duration: number, language: Language, speaker: Speaker, dir: string, out: string, tick: () => void, signal?: AbortSignal) {
-  const sorted = [...lines].filter((l) => l.text.trim() && l.start < duration).sort((x, y) => x.start - y.start);
+async function voiceTrack(lines: CommentaryLine[], duration: number, voice: Voice, dir: string, out: string, tick: () => void, signal?: AbortSignal) {
+  const sorted = spokenLines(lines).filter((l) => l.start < duration).sort((x, y) => x.start - y.start);
   const total = Math.round(duration * sampleRate);
   const file = await open(out, 'w');
   let spoken = 0;
@@ -126,20 +103,26 @@ async function voiceTrack(lines: CommentaryLine[], duration: number, language: L
         cursor += n;
       }
     };
-    const synthesise = async (line: CommentaryLine, i: number) => {
+    const stored = async (line: CommentaryLine) => voice.clips
+      && await storedClipSamples(voice.clips.storage, voiceClipKey(voice.clips.prefix, voice.speaker.name, voice.language, line.text));
+    // Stored or synthesised, a line's clip is the same samples; the tempo change is made on them.
+    const fit = async (line: CommentaryLine, i: number, clip: Buffer | undefined) => {
       const wav = join(dir, `line-${i}.wav`);
-      await speaker.speak(line.text, language, wav, signal);
-      let audio = await pcm(wav, 1, signal);
+      let audio = clip ?? await synthesiseClip(voice.speaker, line.text, voice.language, wav, signal);
       const slot = ((sorted[i + 1]?.start ?? duration) - line.start) * sampleRate;
-      if (audio.length / 2 > slot && slot > 0) audio = await pcm(wav, Math.min(maxTempo, audio.length / 2 / slot), signal);
-      await rm(wav, { force: true });
+      if (audio.length / 2 > slot && slot > 0) {
+        await writeFile(wav, toWav(audio));
+        audio = await pcm(wav, Math.min(maxTempo, audio.length / 2 / slot), signal);
+        await rm(wav, { force: true });
+      }
       tick();
       return audio;
     };
-    // Two lines synthesised at a time, a few dozen held at most, placed in order.
+    // Stored clips read eight at a time, two lines synthesised at a time, a few dozen held at most, placed in order.
     for (let from = 0; from < sorted.length; from += 16) {
       const batch = sorted.slice(from, from + 16);
-      const clips = await pMap(batch, (line, j) => synthesise(line, from + j), { concurrency: 2 });
+      const found = await pMap(batch, stored, { concurrency: 8 });
+      const clips = await pMap(batch, (line, j) => fit(line, from + j, found[j]), { concurrency: 2 });
       for (const [j, line] of batch.entries()) {
         const at = Math.max(Math.round(line.start * sampleRate), cursor);
         if (at - line.start * sampleRate > maxLagSeconds * sampleRate || at >= total) {
@@ -188,15 +171,7 @@ export function createSpeakCommentary(storage: Storage, speaker: Speaker = creat
     const dir = await mkdtemp(join(tmpdir(), 'bing-speak-'));
     const beat = context ? setInterval(() => context.heartbeat({ linesSynthesised: done }), 5000) : undefined;
     try {
-      let commentary: z.output<typeof commentaryFileSchema>;
-      try {
-        const parsed = commentaryFileSchema.safeParse(await readJson(storage, request.commentaryKey));
-        if (!parsed.success) throw badInput(`${request.commentaryKey} is malformed: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-        commentary = parsed.data;
-      } catch (err) {
-        if (err instanceof ObjectNotFound) throw badInput(`no commentary at ${request.commentaryKey}`);
-        throw err;
-      }
+      const commentary = await readCommentaryFile(storage, request.commentaryKey);
       const language = request.language ?? commentary.language;
 
       const local = storage.localPath?.(request.sourceKey);
@@ -205,7 +180,9 @@ export function createSpeakCommentary(storage: Storage, speaker: Speaker = creat
       const source = { ...(await probe(sourcePath)), path: sourcePath };
 
       const voicePath = join(dir, 'commentary.wav');
-      const { spoken, skipped } = await voiceTrack(commentary.lines, source.duration, language, speaker, dir, voicePath, tick, signal);
+      const { spoken, skipped } = await voiceTrack(commentary.lines, source.duration, {
+        speaker, language, clips: request.voicePrefix === undefined ? undefined : { storage, prefix: request.voicePrefix },
+      }, dir, voicePath, tick, signal);
       const srtPath = join(dir, 'commentary.srt');
       // An empty SRT is no subtitle stream at all: a commentary without lines still gets its track.
       const srt = toSrt(commentary.lines.filter((l) => l.start < source.duration), { duration: source.duration });
