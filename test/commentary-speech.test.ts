@@ -15,6 +15,7 @@ import { createSpeakCommentary } from '../activities/commentary/speak-commentary
 import { createSpeakLines } from '../activities/commentary/speak-lines';
 import { createSpeaker, type Speaker } from '../activities/commentary/speech';
 import { voiceClipKey } from '../activities/commentary/voice-clips';
+import { toWav } from '../activities/commentary/voice-format';
 import { LocalStorage } from '../activities/storage/local';
 import { apiError, startOpenAIServer, type OpenAIServer } from './helpers/openai-server';
 import { probe } from './helpers/probe';
@@ -146,10 +147,23 @@ describe('speakLines, then speakCommentary from the stored clips', () => {
     await expectCommentated(cached.videoKey, withSound, 'en');
 
     // A clip missing from the prefix is synthesised there and then; the others are still read.
-    await storage.delete(voiceClipKey(voicePrefix, 'espeak', 'en', lines[1]!.text));
+    const secondLine = voiceClipKey(voicePrefix, 'espeak', 'en', lines[1]!.text);
+    const clipKeys = await storage.list(voicePrefix);
+    await storage.delete(secondLine);
     const partial = await inActivity(env(), createSpeakCommentary(storage, speaker), { ...request, sourceKey: withSound, resultsPrefix: 'results/clips/partial/' });
     expect(speaker.calls.slice(3)).toEqual([lines[1]!.text]);
     expect((await readFile(storage.localPath(partial.audioKey))).equals(freshWav)).toBe(true);
+    expect(await inActivity(env(), speakLines, request)).toEqual({ lines: 3, synthesised: 1 });
+
+    // The second line (3.5 s of speech before the third, 2.5 s later) is stored sped up too, and that clip is what is placed.
+    const base = new Set(lines.map((l) => voiceClipKey(voicePrefix, 'espeak', 'en', l.text)));
+    const fitted = clipKeys.filter((key) => !base.has(key));
+    expect(fitted.length).toBeGreaterThanOrEqual(1);
+    for (const key of fitted) await storage.put(key, toWav(Buffer.alloc((await storage.head(key))!.size - 44)));
+    const silenced = await inActivity(env(), createSpeakCommentary(storage, speaker), { ...request, sourceKey: silent, resultsPrefix: 'results/clips/silenced/' });
+    expect(speaker.calls).toHaveLength(5);
+    expect(await peakDb(storage.localPath(silenced.audioKey), 2.05, 4.4)).toBeLessThan(-80);
+    expect(await peakDb(storage.localPath(silenced.audioKey), 4.5, 5.5)).toBeGreaterThan(-30);
   });
 
   it('keeps clips apart by language and refuses a missing commentary for good', async () => {

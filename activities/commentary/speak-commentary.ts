@@ -20,8 +20,8 @@ import type { Language } from '../../contracts/video-commentary';
 import { readCommentaryFile, spokenLines } from './commentary-file';
 import { createSpeaker, type Speaker } from './speech';
 import { toSrt } from './subtitles';
-import { storedClipSamples, synthesiseClip, voiceClipKey } from './voice-clips';
-import { madeHere, pcm, sampleRate, toWav, wavHeader } from './voice-format';
+import { clipTempo, speedUp, storedClipSamples, synthesiseClip, voiceClipKey } from './voice-clips';
+import { madeHere, sampleRate, wavHeader } from './voice-format';
 
 const run = promisify(execFile);
 
@@ -47,8 +47,6 @@ export interface SpeakResult {
 
 /** A line whose voice would start this much after the line itself is left unspoken. */
 const maxLagSeconds = 2;
-/** A line may be spoken up to this much faster to fit before the next one. */
-const maxTempo = 1.5;
 /** The original sound under the voice. */
 const bedVolume = 0.6;
 
@@ -103,25 +101,29 @@ async function voiceTrack(lines: CommentaryLine[], duration: number, voice: Voic
         cursor += n;
       }
     };
-    const stored = async (line: CommentaryLine) => voice.clips
-      && await storedClipSamples(voice.clips.storage, voiceClipKey(voice.clips.prefix, voice.speaker.name, voice.language, line.text));
-    // Stored or synthesised, a line's clip is the same samples; the tempo change is made on them.
-    const fit = async (line: CommentaryLine, i: number, clip: Buffer | undefined) => {
-      const wav = join(dir, `line-${i}.wav`);
-      let audio = clip ?? await synthesiseClip(voice.speaker, line.text, voice.language, wav, signal);
-      const slot = ((sorted[i + 1]?.start ?? duration) - line.start) * sampleRate;
-      if (audio.length / 2 > slot && slot > 0) {
-        await writeFile(wav, toWav(audio));
-        audio = await pcm(wav, Math.min(maxTempo, audio.length / 2 / slot), signal);
-        await rm(wav, { force: true });
-      }
+    const slot = (i: number) => (sorted[i + 1]?.start ?? duration) - sorted[i]!.start;
+    // A line's stored clip, and the same sped up to fit its slot where speakLines saw the same next line.
+    const stored = async (line: CommentaryLine, i: number) => {
+      if (!voice.clips) return undefined;
+      const { storage, prefix } = voice.clips;
+      const key = (tempo?: number) => voiceClipKey(prefix, voice.speaker.name, voice.language, line.text, tempo);
+      const clip = await storedClipSamples(storage, key());
+      const tempo = clip ? clipTempo(clip.length / 2, slot(i)) : 1;
+      return clip && { clip, fitted: tempo === 1 ? clip : await storedClipSamples(storage, key(tempo)) };
+    };
+    // Stored or synthesised, a line's clip is the same samples, and the tempo change is made on them.
+    const fit = async (line: CommentaryLine, i: number, found?: { clip: Buffer; fitted?: Buffer }) => {
+      const scratch = join(dir, `line-${i}.wav`);
+      const audio = found?.clip ?? await synthesiseClip(voice.speaker, line.text, voice.language, scratch, signal);
+      const tempo = clipTempo(audio.length / 2, slot(i));
+      const fitted = found?.fitted ?? (tempo === 1 ? audio : await speedUp(audio, tempo, scratch, signal));
       tick();
-      return audio;
+      return fitted;
     };
     // Stored clips read eight at a time, two lines synthesised at a time, a few dozen held at most, placed in order.
     for (let from = 0; from < sorted.length; from += 16) {
       const batch = sorted.slice(from, from + 16);
-      const found = await pMap(batch, stored, { concurrency: 8 });
+      const found = await pMap(batch, (line, j) => stored(line, from + j), { concurrency: 8 });
       const clips = await pMap(batch, (line, j) => fit(line, from + j, found[j]), { concurrency: 2 });
       for (const [j, line] of batch.entries()) {
         const at = Math.max(Math.round(line.start * sampleRate), cursor);
