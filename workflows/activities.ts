@@ -19,6 +19,8 @@ export const { assembleSegments } = proxyActivities<Activities>({ startToCloseTi
 /** Commentary may wait on a language model; speech renders audio: both heartbeat. */
 export const { writeCommentary } = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '5 minutes', retry });
 export const { speakCommentary } = proxyActivities<Activities>({ startToCloseTimeout: '2 hours', heartbeatTimeout: '1 minute', retry });
+/** One segment's lines spoken ahead of the final speech track: up to ~50 lines, a minute each at worst on a hosted voice. */
+export const { speakLines } = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '1 minute', retry });
 
 const gpuJobOptions = (): ActivityOptions => ({
   taskQueue: gpuTaskQueue(workflowInfo().taskQueue),

@@ -6,7 +6,7 @@ import { CancellationScope, isCancellation } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { segmentEnvironment, segmentPrefix, segmentStep, type Segment, type SegmentProgress, type SegmentState } from '../contracts/segments';
 import type { IngestedSource, VideoCommentaryInput } from '../contracts/video-commentary';
-import { assembleSegments, requireOutput, runGpuJob, stitchSegment, writeCommentary } from './activities';
+import { assembleSegments, requireOutput, runGpuJob, speakLines, stitchSegment, writeCommentary } from './activities';
 
 type StitchResult = Awaited<ReturnType<Activities['stitchSegment']>>;
 export type Analysis = Awaited<ReturnType<Activities['assembleSegments']>>;
@@ -25,6 +25,9 @@ export interface SegmentedRequest {
   /** Called after each change of `progress`. */
   changed: () => void;
 }
+
+/** Where each segment's lines are spoken as it completes, for the final speech track to place. */
+export const voicePrefix = (resultsPrefix: string): string => `${resultsPrefix}voice/`;
 
 export const segmentProgress = (segments: Segment[], fps: number): SegmentProgress[] =>
   segments.map((s) => ({
@@ -87,7 +90,8 @@ export async function analyseInSegments(request: SegmentedRequest): Promise<Anal
         window: { from: segment.coreFirstFrame / fps, to: segment.coreEndFrame / fps },
       });
       Object.assign(request.progress[segment.index]!, { commentaryKey: commentary.commentaryKey, lines: commentary.lines });
-    });
+      return commentary.commentaryKey;
+    }).then((commentaryKey) => speakLines({ commentaryKey, language: input.language, voicePrefix: voicePrefix(resultsPrefix) }));
 
   const scope = new CancellationScope();
   await scope.run(async () => {

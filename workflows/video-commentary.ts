@@ -14,7 +14,7 @@ import { currentModels, deliver, discardVideo, ingestUpload, requireOutput, runG
 import { initCallback, startCallback } from './completion-callback';
 import { reasonOf } from './failure-reason';
 import { requestCompleted, requestFailed, requestStarted, stageDone } from './metrics';
-import { analyseInSegments, segmentProgress, type Analysis } from './segmented-analysis';
+import { analyseInSegments, segmentProgress, voicePrefix, type Analysis } from './segmented-analysis';
 
 // A request runs to its end on the worker version that started it: a deploy never replays it on other code.
 setWorkflowOptions({ versioningBehavior: 'PINNED' }, videoCommentary);
@@ -136,6 +136,7 @@ export async function videoCommentary(input: VideoCommentaryInput): Promise<Vide
       : await analyseWhole(source, modelInput);
     const speech = await stage('speech', () => speakCommentary({
       sourceKey: source.key, commentaryKey: analysis.commentaryKey, resultsPrefix: prefix, language: input.language,
+      ...(segments.length > 1 ? { voicePrefix: voicePrefix(prefix) } : {}),
     }));
     const manifest: VideoManifest = {
       videoId, userId, run, source, models: progress.models,
