@@ -28,6 +28,9 @@ export interface RunScore {
 
 const BOUNDARY_WINDOW = 5;
 
+/** A run's name as a MOTChallenge sequence name: motmetrics' summary table splits on spaces. */
+const sequence = (name: string): string => name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
+
 const near = (boundaries: number[]) => (e: { start: number }) => boundaries.some((b) => Math.abs(e.start - b) <= BOUNDARY_WINDOW);
 
 /** Scores every run; `boundaries` are the segment boundaries in seconds. */
@@ -37,16 +40,16 @@ export function scoreRuns(clip: Clip, runs: RunFiles[], boundaries: number[], wo
   rmSync(work, { recursive: true, force: true });
   mkdirSync(testDir, { recursive: true });
   for (const run of runs) {
-    mkdirSync(join(gtDir, run.name, 'gt'), { recursive: true });
-    copyFileSync(clip.gtPath, join(gtDir, run.name, 'gt', 'gt.txt'));
-    copyFileSync(run.tracksTxt, join(testDir, `${run.name}.txt`));
+    mkdirSync(join(gtDir, sequence(run.name), 'gt'), { recursive: true });
+    copyFileSync(clip.gtPath, join(gtDir, sequence(run.name), 'gt', 'gt.txt'));
+    copyFileSync(run.tracksTxt, join(testDir, `${sequence(run.name)}.txt`));
   }
   const mm = motmetricsEval(gtDir, testDir);
   const truth = (JSON.parse(readFileSync(clip.eventsPath, 'utf8')) as { events: ActionEvent[] }).events;
   const atBoundary = near(boundaries);
   const scores = new Map<string, RunScore>();
   for (const run of runs) {
-    const m = mm.get(run.name);
+    const m = mm.get(sequence(run.name));
     if (!m) throw new Error(`motmetrics gave no row for ${run.name}`);
     const predicted = (JSON.parse(readFileSync(run.actionsJson, 'utf8')) as ActionsFile).events;
     const boundary = pooled(matchEvents(predicted.filter(atBoundary), truth.filter(atBoundary), 1).values());
