@@ -31,12 +31,12 @@ const gpuJobOptions = (): ActivityOptions => ({
   retry: { initialInterval: '2s', maximumInterval: '2 minutes', nonRetryableErrorTypes: ['BadInput', 'JobFailed'] },
 });
 
-/** A GPU job of a user's request, named in the Web UI by its step and the job it runs, queued fairly between users. */
-export function runGpuJob(request: GpuJobRequest & { user: string }, segmented: boolean): Promise<GpuJobResult> {
+/** A GPU job of a user's request, named in the Web UI by its step and the job it runs, queued fairly between users (gpuPriority). */
+export function runGpuJob(request: GpuJobRequest & { user: string }, segmentMot: boolean): Promise<GpuJobResult> {
   const options = gpuJobOptions();
   const jobName = `${workflowInfo().workflowId}-${request.step}-${request.run}`;
   return proxyActivities<Activities>(options).runGpuJob.executeWithOptions(
-    { ...options, priority: gpuPriority(request.user, segmented), summary: `${request.kind} job ${jobName}` }, [request]);
+    { ...options, priority: gpuPriority(request.user, segmentMot), summary: `${request.kind} job ${jobName}` }, [request]);
 }
 
 export function requireOutput(outputs: string[], key: string): string {

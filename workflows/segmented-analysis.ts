@@ -78,7 +78,7 @@ export async function analyseInSegments(request: SegmentedRequest): Promise<Anal
       const action = await step(k, 'action', () => runGpuJob({
         kind: 'action', step: segmentStep('action', k), run, subject: videoId, user: userId,
         inputs: { tracks: stitch.tracksKey, ...request.modelInputs.action }, outputs: { actions: prefix },
-      }, true));
+      }, false));
       return { prefix, tracksKey: stitch.tracksKey, actionsKey: requireOutput(action.outputs, `${prefix}actions.json`) };
     });
 
