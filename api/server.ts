@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const { connection } = client;
   const storage = createStorage(config);
   const videos = new VideosService(client, config.BING_TASK_QUEUE, {
-    seconds: config.BING_SEGMENT_SECONDS, maxParallel: config.BING_MAX_PARALLEL_SEGMENTS, overlapSeconds: defaultOverlapSeconds,
+    seconds: config.BING_SEGMENT_SECONDS, maxParallel: config.BING_MAX_PARALLEL_SEGMENTS ?? config.BING_GPU_SLOTS, overlapSeconds: defaultOverlapSeconds,
   });
   const app = createApp({
     client,

@@ -64,8 +64,8 @@ const statusName = (code: number | null | undefined): RequestStatus =>
 const timestamp = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
   t?.seconds ? new Date(Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString() : undefined;
 
-/** BING_SEGMENT_SECONDS and BING_MAX_PARALLEL_SEGMENTS at their defaults. */
-export const defaultSegmentSettings: SegmentSettings = { seconds: 120, maxParallel: 4, overlapSeconds: defaultOverlapSeconds };
+/** BING_SEGMENT_SECONDS and BING_MAX_PARALLEL_SEGMENTS at their defaults (the latter: BING_GPU_SLOTS, 1). */
+export const defaultSegmentSettings: SegmentSettings = { seconds: 120, maxParallel: 1, overlapSeconds: defaultOverlapSeconds };
 
 export class VideosService {
   constructor(

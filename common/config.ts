@@ -38,8 +38,8 @@ const schema = z.object({
   BING_GPU_SLOTS: z.coerce.number().int().min(1).max(64).default(1),
   /** A video longer than this many seconds is processed as overlapping segments whose GPU jobs run in parallel. */
   BING_SEGMENT_SECONDS: z.coerce.number().min(10).max(3600).default(120),
-  /** Segment MOT jobs one request runs at once. */
-  BING_MAX_PARALLEL_SEGMENTS: z.coerce.number().int().min(1).max(64).default(4),
+  /** Segments of one request whose GPU jobs run at once; unset, BING_GPU_SLOTS. */
+  BING_MAX_PARALLEL_SEGMENTS: z.coerce.number().int().min(1).max(64).optional(),
   /** GPU jobs one user's requests may run at once across the deployment; unset, no limit beyond the slots. */
   BING_USER_GPU_JOBS: z.coerce.number().int().min(1).max(1024).optional(),
   /** Which task queues a worker process polls: both, or one each in separate processes (docker-compose.yml's worker and gpu-worker). */
