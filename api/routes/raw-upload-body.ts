@@ -21,6 +21,10 @@ function limitTo(body: Readable, limit: number): Readable {
   finished(body, (err) => {
     if (err) limited.destroy(err);
   });
+  // The body flows before storage starts reading it (a local put first makes its directory): an
+  // error then is the stream's error, which storage's pipeline gets when it attaches, not an
+  // uncaught exception.
+  limited.on('error', () => undefined);
   return body.pipe(limited);
 }
 
