@@ -20,7 +20,7 @@ import type { Language } from '../../contracts/video-commentary';
 import { readCommentaryFile, spokenLines } from './commentary-file';
 import { createSpeaker, type Speaker } from './speech';
 import { toSrt } from './subtitles';
-import { clipTempo, speedUp, storedClipSamples, synthesiseClip, voiceClipKey } from './voice-clips';
+import { clipBatches, clipTempo, speedUpClips, storedClipSamples, synthesiseClips, voiceClipKey } from './voice-clips';
 import { madeHere, sampleRate, wavHeader } from './voice-format';
 
 const run = promisify(execFile);
@@ -111,21 +111,23 @@ async function voiceTrack(lines: CommentaryLine[], duration: number, voice: Voic
       const tempo = clip ? clipTempo(clip.length / 2, slot(i)) : 1;
       return clip && { clip, fitted: tempo === 1 ? clip : await storedClipSamples(storage, key(tempo)) };
     };
+    type Placed = { line: CommentaryLine; i: number };
     // Stored or synthesised, a line's clip is the same samples, and the tempo change is made on them.
-    const fit = async (line: CommentaryLine, i: number, found?: { clip: Buffer; fitted?: Buffer }) => {
-      const scratch = join(dir, `line-${i}.wav`);
-      const audio = found?.clip ?? await synthesiseClip(voice.speaker, line.text, voice.language, scratch, signal);
-      const tempo = clipTempo(audio.length / 2, slot(i));
-      const fitted = found?.fitted ?? (tempo === 1 ? audio : await speedUp(audio, tempo, scratch, signal));
-      tick();
+    const fit = async (batch: Placed[], found: ({ clip: Buffer; fitted?: Buffer } | undefined)[]) => {
+      const made = await synthesiseClips(voice.speaker, batch.filter((_, j) => !found[j]).map(({ line }) => line.text), voice.language, dir, signal);
+      const clips = batch.map((_, j) => found[j]?.clip ?? made.shift()!);
+      const tempos = batch.map(({ i }, j) => clipTempo(clips[j]!.length / 2, slot(i)));
+      const toFit = batch.flatMap((_, j) => (found[j]?.fitted || tempos[j] === 1 ? [] : [j]));
+      const sped = await speedUpClips(toFit.map((j) => ({ samples: clips[j]!, tempo: tempos[j]! })), dir, signal);
+      const fitted = clips.map((clip, j) => found[j]?.fitted ?? (tempos[j] === 1 ? clip : sped[toFit.indexOf(j)]!));
+      batch.forEach(() => tick());
       return fitted;
     };
-    // Stored clips read eight at a time, two lines synthesised at a time, a few dozen held at most, placed in order.
-    for (let from = 0; from < sorted.length; from += 16) {
-      const batch = sorted.slice(from, from + 16);
-      const found = await pMap(batch, (line, j) => stored(line, from + j), { concurrency: 8 });
-      const clips = await pMap(batch, (line, j) => fit(line, from + j, found[j]), { concurrency: 2 });
-      for (const [j, line] of batch.entries()) {
+    // Stored clips read eight at a time, the others synthesised and fitted a batch at a time, a few dozen held at most, placed in order.
+    for (const batch of clipBatches(sorted.map((line, i) => ({ line, i })))) {
+      const found = await pMap(batch, ({ line, i }) => stored(line, i), { concurrency: 8 });
+      const clips = await fit(batch, found);
+      for (const [j, { line }] of batch.entries()) {
         const at = Math.max(Math.round(line.start * sampleRate), cursor);
         if (at - line.start * sampleRate > maxLagSeconds * sampleRate || at >= total) {
           skipped++;
@@ -157,7 +159,8 @@ async function mux(source: SourceFacts & { path: string }, voice: string, subtit
   await run('ffmpeg', [
     '-v', 'error', '-y', ...SAFE_VIDEO_INPUT, '-i', source.path, ...madeHere('wav'), '-i', voice, ...madeHere('srt'), '-i', subtitles,
     '-map', '0:v:0', ...audio, '-map', '2:s:0',
-    ...video, '-c:a', 'aac', '-b:a', '160k', '-c:s', 'mov_text',
+    // The fast coder: a third of the default's time on speech, the whole of this step's wait for a long match.
+    ...video, '-c:a', 'aac', '-aac_coder', 'fast', '-b:a', '160k', '-c:s', 'mov_text',
     '-metadata:s:a:0', `language=${lang}`, '-metadata:s:s:0', `language=${lang}`, '-metadata:s:s:0', 'title=Commentary',
     '-t', source.duration.toFixed(3), '-movflags', '+faststart', out,
   ], { maxBuffer: 16 << 20, signal });

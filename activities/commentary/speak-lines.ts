@@ -11,7 +11,7 @@ import { activityContext } from '../activity-context';
 import type { Storage } from '../storage/storage';
 import { readCommentaryFile, spokenLines } from './commentary-file';
 import { createSpeaker, type Speaker } from './speech';
-import { clipTempo, speedUp, storedClipSamples, synthesiseClip, voiceClipKey } from './voice-clips';
+import { clipBatches, clipTempo, speedUpClips, storedClipSamples, synthesiseClips, voiceClipKey } from './voice-clips';
 import { toWav } from './voice-format';
 
 export interface SpeakLinesRequest {
@@ -37,31 +37,37 @@ export function createSpeakLines(storage: Storage, speaker: Speaker = createSpea
     const language = request.language ?? commentary.language;
     const sorted = spokenLines(commentary.lines).sort((x, y) => x.start - y.start);
     const key = (text: string, tempo?: number) => voiceClipKey(request.voicePrefix, speaker.name, language, text, tempo);
-    /** Stores the clip `make` makes at `clipKey` unless it is there; whether it made it. */
-    const ensure = async (clipKey: string, make: () => Promise<Buffer>) => {
-      if (await storage.head(clipKey)) return false;
-      await storage.put(clipKey, toWav(await make()), { 'content-type': 'audio/wav' });
-      return true;
-    };
+    const store = (clipKey: string, samples: Buffer) => storage.put(clipKey, toWav(samples), { 'content-type': 'audio/wav' });
     const dir = await mkdtemp(join(tmpdir(), 'bing-speak-lines-'));
     let done = 0;
     let synthesised = 0;
     // A slow speech API answer is no missed heartbeat.
     const beat = context ? setInterval(() => context.heartbeat({ linesDone: done }), 5000) : undefined;
     try {
-      await pMap([...new Set(sorted.map((l) => l.text))], async (text, i) => {
+      const texts = [...new Set(sorted.map((l) => l.text))];
+      const stored = await pMap(texts, async (text) => !!(await storage.head(key(text))), { concurrency: 8 });
+      done = stored.filter(Boolean).length;
+      for (const batch of clipBatches(texts.filter((_, i) => !stored[i]))) {
         signal?.throwIfAborted();
-        if (await ensure(key(text), () => synthesiseClip(speaker, text, language, join(dir, `line-${i}.wav`), signal))) synthesised++;
-        context?.heartbeat({ linesDone: ++done });
-      }, { concurrency: 2 });
-      // The last line's slot ends at the next file's first line, or the video's end: speakCommentary fits it.
-      await pMap(sorted.slice(0, -1), async (line, i) => {
-        signal?.throwIfAborted();
-        const clip = await storedClipSamples(storage, key(line.text));
-        const tempo = clip ? clipTempo(clip.length / 2, sorted[i + 1]!.start - line.start) : 1;
-        if (clip && tempo !== 1) await ensure(key(line.text, tempo), () => speedUp(clip, tempo, join(dir, `fit-${i}.wav`), signal));
+        const clips = await synthesiseClips(speaker, batch, language, dir, signal);
+        await pMap(batch, (text, i) => store(key(text), clips[i]!), { concurrency: 8 });
+        synthesised += batch.length;
+        done += batch.length;
         context?.heartbeat({ linesDone: done });
-      }, { concurrency: 2 });
+      }
+      // The last line's slot ends at the next file's first line, or the video's end: speakCommentary fits it.
+      for (const batch of clipBatches(sorted.slice(0, -1).map((line, i) => ({ line, slot: sorted[i + 1]!.start - line.start })))) {
+        signal?.throwIfAborted();
+        const fits = new Map<string, { samples: Buffer; tempo: number }>();
+        await pMap(batch, async ({ line, slot }) => {
+          const samples = await storedClipSamples(storage, key(line.text));
+          const tempo = samples ? clipTempo(samples.length / 2, slot) : 1;
+          if (samples && tempo !== 1 && !(await storage.head(key(line.text, tempo)))) fits.set(key(line.text, tempo), { samples, tempo });
+        }, { concurrency: 8 });
+        const fitted = await speedUpClips([...fits.values()], dir, signal);
+        await pMap([...fits.keys()], (clipKey, i) => store(clipKey, fitted[i]!), { concurrency: 8 });
+        context?.heartbeat({ linesDone: done });
+      }
       return { lines: commentary.lines.length, synthesised };
     } finally {
       if (beat) clearInterval(beat);

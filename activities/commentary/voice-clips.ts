@@ -3,11 +3,13 @@
 // next line) as the segment completes, by speakLines, and the final speech track only places the
 // stored clips (speakCommentary with voicePrefix).
 import { createHash } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pMap from 'p-map';
 import type { Language } from '../../contracts/video-commentary';
 import { ObjectNotFound, type Storage } from '../storage/storage';
 import type { Speaker } from './speech';
-import { pcm, sampleRate, toWav, wavSamples } from './voice-format';
+import { pcmAll, sampleRate, toWav, wavSamples } from './voice-format';
 
 /** A line may be spoken up to this much faster to fit before the next one. */
 const maxTempo = 1.5;
@@ -24,24 +26,40 @@ export function voiceClipKey(voicePrefix: string, speaker: Speaker['name'], lang
   return `${voicePrefix}${createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 40)}.wav`;
 }
 
-/** `text` spoken by `speaker`, as PCM samples in the voice track's format; `scratch` is a file name it may use. */
-export async function synthesiseClip(speaker: Speaker, text: string, language: Language, scratch: string, signal?: AbortSignal): Promise<Buffer> {
+/** How many clips one ffmpeg converts: a line's clip is a few seconds, so a batch holds a few MB. */
+const clipsPerBatch = 32;
+
+/** `items` in batches of clipsPerBatch, in order. */
+export function clipBatches<T>(items: T[]): T[][] {
+  return Array.from({ length: Math.ceil(items.length / clipsPerBatch) }, (_, b) => items.slice(b * clipsPerBatch, (b + 1) * clipsPerBatch));
+}
+
+/** Runs `work` in a scratch directory of its own under `dir`, removed after. */
+async function inScratch<T>(dir: string, work: (scratch: string) => Promise<T>): Promise<T> {
+  const scratch = await mkdtemp(join(dir, 'clips-'));
   try {
-    await speaker.speak(text, language, scratch, signal);
-    return await pcm(scratch, 1, signal);
+    return await work(scratch);
   } finally {
-    await rm(scratch, { force: true });
+    await rm(scratch, { recursive: true, force: true });
   }
 }
 
-/** A clip's samples spoken `tempo` times faster; `scratch` is a file name it may use. */
-export async function speedUp(samples: Buffer, tempo: number, scratch: string, signal?: AbortSignal): Promise<Buffer> {
-  try {
-    await writeFile(scratch, toWav(samples));
-    return await pcm(scratch, tempo, signal);
-  } finally {
-    await rm(scratch, { force: true });
-  }
+/** Each of `texts` spoken by `speaker` in `language`, as PCM samples in the voice track's format; `dir` is a directory they may use. */
+export function synthesiseClips(speaker: Speaker, texts: string[], language: Language, dir: string, signal?: AbortSignal): Promise<Buffer[]> {
+  return inScratch(dir, async (scratch) => {
+    const files = texts.map((_, i) => join(scratch, `${i}.wav`));
+    await pMap(texts, (text, i) => speaker.speak(text, language, files[i]!, signal), { concurrency: 2 });
+    return pcmAll(files.map((file) => ({ file })), signal);
+  });
+}
+
+/** Each clip's samples spoken its `tempo` times faster; `dir` is a directory they may use. */
+export function speedUpClips(clips: { samples: Buffer; tempo: number }[], dir: string, signal?: AbortSignal): Promise<Buffer[]> {
+  return inScratch(dir, async (scratch) => {
+    const files = clips.map((_, i) => join(scratch, `${i}.wav`));
+    await Promise.all(clips.map(({ samples }, i) => writeFile(files[i]!, toWav(samples))));
+    return pcmAll(clips.map(({ tempo }, i) => ({ file: files[i]!, tempo })), signal);
+  });
 }
 
 /** The PCM samples of a stored clip; undefined when there is none (or it is not one BING wrote). */

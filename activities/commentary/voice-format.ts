@@ -1,6 +1,7 @@
 // The voice track's format, 24 kHz mono 16-bit PCM, and the WAV files BING writes in it: the whole
 // track (commentary.wav) and each line's clip.
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -11,13 +12,23 @@ const headerBytes = 44;
 /** Input options for a file BING made itself (the voice, the subtitles): read as that format only. */
 export const madeHere = (format: 'wav' | 'srt') => ['-protocol_whitelist', 'file,pipe', '-f', format];
 
-/** Any audio file as 16-bit mono PCM at the track's rate, sped up by `tempo` when it is over 1. */
-export async function pcm(file: string, tempo = 1, signal?: AbortSignal): Promise<Buffer> {
-  const filter = tempo > 1.001 ? ['-filter:a', `atempo=${tempo.toFixed(3)}`] : [];
-  const { stdout } = await run('ffmpeg', ['-v', 'error', ...madeHere('wav'), '-i', file, ...filter, '-f', 's16le', '-ac', '1', '-ar', String(sampleRate), '-'], {
-    encoding: 'buffer', maxBuffer: 256 << 20, signal,
-  });
-  return stdout;
+/**
+ * Audio files as 16-bit mono PCM at the track's rate, each sped up by its tempo where that is over
+ * 1, by one ffmpeg for all of them: starting ffmpeg costs far more than converting a line's clip.
+ * Each file's samples are written beside it (`${file}.pcm`) and read back.
+ */
+export async function pcmAll(inputs: { file: string; tempo?: number }[], signal?: AbortSignal): Promise<Buffer[]> {
+  if (inputs.length === 0) return [];
+  const outputs = inputs.map(({ file }) => `${file}.pcm`);
+  await run('ffmpeg', [
+    '-v', 'error', '-y',
+    ...inputs.flatMap(({ file }) => [...madeHere('wav'), '-i', file]),
+    ...inputs.flatMap(({ tempo = 1 }, i) => [
+      '-map', `${i}:a:0`, ...(tempo > 1.001 ? ['-filter:a', `atempo=${tempo.toFixed(3)}`] : []),
+      '-f', 's16le', '-ac', '1', '-ar', String(sampleRate), outputs[i]!,
+    ]),
+  ], { maxBuffer: 16 << 20, signal });
+  return Promise.all(outputs.map((output) => readFile(output)));
 }
 
 export function wavHeader(samples: number): Buffer {
