@@ -119,7 +119,8 @@ async function voiceTrack(lines: CommentaryLine[], duration: number, voice: Voic
       const tempos = batch.map(({ i }, j) => clipTempo(clips[j]!.length / 2, slot(i)));
       const toFit = batch.flatMap((_, j) => (found[j]?.fitted || tempos[j] === 1 ? [] : [j]));
       const sped = await speedUpClips(toFit.map((j) => ({ samples: clips[j]!, tempo: tempos[j]! })), dir, signal);
-      const fitted = clips.map((clip, j) => found[j]?.fitted ?? (tempos[j] === 1 ? clip : sped[toFit.indexOf(j)]!));
+      const fitted = clips.map((clip, j) => found[j]?.fitted ?? clip);
+      toFit.forEach((j, n) => (fitted[j] = sped[n]!));
       batch.forEach(() => tick());
       return fitted;
     };
