@@ -112,14 +112,17 @@ const state = (): Promise<RetrainingState> => env.client.workflow.getHandle(retr
 const trainingJobs = () => [...runner.jobs.values()].filter((j) => j.kind === 'train');
 
 /**
- * Lets virtual time pass until the workflow has no training running and nothing queued. While a
- * training job runs, its activity moves the clock between polls; the test only watches the runner,
- * since queries while it runs would hold the time-skipping server's clock.
+ * Lets virtual time pass until the workflow has an outcome for `file`, no training running and
+ * nothing queued. A query can answer before the workflow has handled the signal that brought
+ * `file`, so an earlier outcome does not count. While a training job runs, its activity moves the
+ * clock between polls; the test only watches the runner, since queries while it runs would hold
+ * the time-skipping server's clock.
  */
-async function settle(): Promise<RetrainingState> {
+async function settle(file: WeightsArrived): Promise<RetrainingState> {
+  const decided = (s: RetrainingState) => s.recent.some((o) => o.file.key === file.key && o.file.etag === file.etag);
   for (;;) {
     const s = await state();
-    if (!s.running && s.queued.length === 0 && s.recent.length > 0) return s;
+    if (!s.running && s.queued.length === 0 && decided(s)) return s;
     if (!s.running) {
       await env.sleep(minute);
       continue;
@@ -136,14 +139,12 @@ describe('retraining workflow', () => {
     await env.sleep(2 * minute);
     await arrive('w-0.65.pt');
     await env.sleep(2 * minute);
-    await arrive('w-0.70.pt');
-    let s = await settle();
+    let s = await settle(await arrive('w-0.70.pt'));
     expect(trainingJobs()).toHaveLength(1);
     expect(trainingJobs()[0]!.spec.inputs.pretrained).toBe('models/action/2/weights/w-0.70.pt');
     expect(s.recent.map((o) => o.result)).toEqual(['promoted', 'superseded', 'superseded']);
 
-    await arrive('w-0.90.pt');
-    s = await settle();
+    s = await settle(await arrive('w-0.90.pt'));
     expect(trainingJobs()).toHaveLength(2);
     expect((await readRegistry(storage, kind)).current).toBe('3');
     expect(s.trainings).toBe(2);
@@ -155,7 +156,7 @@ describe('retraining workflow', () => {
     await arrive('w-0.60.pt');
     await arrive('w-0.61.pt');
     const newest = await arrive('w-0.62.pt');
-    const s = await settle();
+    const s = await settle(newest);
     expect(trainingJobs()).toHaveLength(1);
     expect(trainingJobs()[0]!.spec.inputs.pretrained).toBe('models/action/2/weights/w-0.62.pt');
     expect(s.recent.filter((o) => o.result !== 'superseded').map((o) => o.file.key)).toEqual([newest.key]);
@@ -164,8 +165,7 @@ describe('retraining workflow', () => {
 
   it('keeps a registry history of three promotions and one rejected candidate with the reason', async () => {
     for (const name of ['w-0.60.pt', 'w-0.70.pt', 'w-0.65.pt', 'w-0.80.pt']) {
-      await arrive(name);
-      await settle();
+      await settle(await arrive(name));
     }
     const registry = await readRegistry(storage, kind);
     expect(registry.versions.map((v) => [v.version, v.status, v.source.key.split('/').pop()])).toEqual([
@@ -177,16 +177,13 @@ describe('retraining workflow', () => {
   });
 
   it('a bad weight file fails with its reason and leaves the registry unchanged; the next good file trains normally', async () => {
-    await arrive('w-0.60.pt');
-    await settle();
+    await settle(await arrive('w-0.60.pt'));
     const before = await readRegistry(storage, kind);
-    await arrive('bad.pt');
-    let s = await settle();
+    let s = await settle(await arrive('bad.pt'));
     expect(s.recent[0]).toMatchObject({ result: 'failed', file: { key: 'models/incoming/action/bad.pt' } });
     expect(s.recent[0]!.reason).toContain('pretrained weights bad.pt are not a BING action model');
     expect(await readRegistry(storage, kind)).toEqual(before);
-    await arrive('w-0.75.pt');
-    s = await settle();
+    s = await settle(await arrive('w-0.75.pt'));
     expect(s.recent[0]).toMatchObject({ result: 'promoted', version: '3' });
   });
 
@@ -204,7 +201,7 @@ describe('retraining workflow', () => {
     await handle.signal(weightsArrivedSignal, seenBefore);
     expect(await state()).toMatchObject({ paused: true, trainings: 7, queued: [{ key: queued.key }] });
     await service.setPaused(kind, false);
-    const s = await settle();
+    const s = await settle(queued);
     expect(s.recent.map((o) => [o.result, o.file.key])).toEqual([['promoted', queued.key]]);
     expect(s.trainings).toBe(8);
     expect(trainingJobs()).toHaveLength(1);
