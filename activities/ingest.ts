@@ -9,7 +9,7 @@ import type { IngestedSource, UploadCompleted, VideoFacts } from '../contracts/v
 import { badInput } from './failures';
 import { NotAVideo } from '../common/errors';
 import { probeVideo } from './probe';
-import type { Storage } from './storage/storage';
+import { storageCan, type Storage } from './storage/storage';
 
 export interface IngestInput {
   videoId: string;
@@ -39,6 +39,13 @@ async function withLocalCopy<T>(storage: Storage, key: string, use: (path: strin
   }
 }
 
+/** Moves the checked upload to its source key: on this machine's storage a rename that keeps the sha256 computed, elsewhere a copy. */
+async function moveToSource(storage: Storage, from: string, to: string, written: { size: number; sha256: string }, metadata: Record<string, string>): Promise<void> {
+  if (storageCan(storage, 'adopt', 'localPath')) await storage.adopt(storage.localPath(from), to, written, metadata);
+  else await storage.copy(from, to);
+  await storage.delete(from);
+}
+
 export function createIngest(storage: Storage) {
   return async function ingestUpload({ videoId, userId, upload }: IngestInput): Promise<IngestResult> {
     const target = sourceKey(userId, videoId);
@@ -66,10 +73,7 @@ export function createIngest(storage: Storage) {
       }
     });
     if ('fault' in checked) throw await rejected(checked.fault);
-    if (from !== target) {
-      await storage.copy(from, target);
-      await storage.delete(from);
-    }
+    if (from !== target) await moveToSource(storage, from, target, { size: info.size, sha256: checked.sha256 }, info.metadata);
     return { key: target, size: info.size, sha256: checked.sha256, facts: checked.facts };
   };
 }

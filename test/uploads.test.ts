@@ -5,7 +5,7 @@
 // bodies on every door, retries with the same Idempotency-Key, and the per-user and free-space limits.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -177,9 +177,9 @@ async function expectProblem(res: Response, status: number, detail: RegExp) {
 }
 
 describe('tus uploads', () => {
-  it('creates an upload (the workflow starts), takes it in two PATCHes, stores it and signals its sha256', async () => {
+  it('creates an upload declaring its sha256 (the workflow starts), takes it in two PATCHes hashed as they come, stores it and signals the sha256', async () => {
     const video = randomBytes(300_000);
-    const created = await create(alice, video.length);
+    const created = await create(alice, video.length, undefined, base, `,sha256 ${b64(sha256(video))}`);
     expect(created.status).toBe(201);
     const location = created.headers.get('location')!;
     const videoId = created.headers.get('bing-video-id')!;
@@ -199,21 +199,35 @@ describe('tus uploads', () => {
     await expect.poll(() => readdir(tusDir).then((files) => files.filter((f) => f.startsWith(videoId)))).toEqual([]);
   });
 
-  it('takes a whole upload in the creation request (creation-with-upload), with team names for the commentary', async () => {
+  it('takes a whole upload in the creation request (creation-with-upload), with team names; with no sha256 declared it signals none: ingest computes it', async () => {
     const video = randomBytes(50_000);
     const created = await create(alice, video.length, video, base, `,teams ${b64('{"0":"Reds","1":"Blues"}')}`);
     expect(created.status).toBe(201);
     expect(created.headers.get('upload-offset')).toBe(String(video.length));
     const videoId = created.headers.get('bing-video-id')!;
-    expect((await signalled(videoId))?.sha256).toBe(sha256(video));
+    expect(await signalled(videoId)).toEqual({ key: incomingKey(videoId), size: video.length });
+    expect(await storage.head(incomingKey(videoId))).toMatchObject({ size: video.length, sha256: undefined });
     const history = await env.client.workflow.getHandle(videoWorkflowId(videoId)).fetchHistory();
     const input = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
     expect(JSON.parse(Buffer.from(input.data!).toString())).toMatchObject({ teamNames: { 0: 'Reds', 1: 'Blues' } });
   });
 
-  it('resumes an upload cut at half: HEAD tells the half, the next PATCH carries only the rest', async () => {
+  it('ingest of a tus upload without a sha256 computes it and moves the file into place on local storage, no byte copied', async () => {
+    const video = await readFile(await testPattern(join(dir, 'pattern-local.mp4')));
+    const created = await create(alice, video.length, video, base, `,filetype ${b64('video/mp4')}`);
+    const videoId = created.headers.get('bing-video-id')!;
+    const upload = (await signalled(videoId))!;
+    const { ino } = await stat(storage.localPath(upload.key));
+    const ingested = await createIngest(storage)({ videoId, userId: 'alice', upload });
+    expect(ingested).toMatchObject({ key: `uploads/alice/${videoId}/source`, size: video.length, sha256: sha256(video) });
+    expect(await storage.head(ingested.key)).toMatchObject({ sha256: sha256(video), metadata: { contentType: 'video/mp4' } });
+    expect((await stat(storage.localPath(ingested.key))).ino).toBe(ino);
+    expect(await storage.head(upload.key)).toBeUndefined();
+  });
+
+  it('resumes an upload cut at half: HEAD tells the half, the next PATCH carries only the rest, and the hash covers both', async () => {
     const video = randomBytes(1_000_000);
-    const created = await create(alice, video.length);
+    const created = await create(alice, video.length, undefined, base, `,sha256 ${b64(sha256(video))}`);
     const location = created.headers.get('location')!;
     const videoId = created.headers.get('bing-video-id')!;
     const half = await patchCutAtHalf(location, video);
@@ -289,7 +303,7 @@ describe('tus uploads', () => {
     const urlStorage = await fileUrlStorage(join(dir, 'tus-urls.json'));
     const options = (onProgress: (sent: number) => void): tus.UploadOptions => ({
       endpoint: `${base}/v1/uploads`, chunkSize: 1 << 20, headers: { authorization: `Bearer ${alice}` },
-      metadata: { filename: 'clip.mp4', language: 'en' }, urlStorage, removeFingerprintOnSuccess: true, retryDelays: [],
+      metadata: { filename: 'clip.mp4', language: 'en', sha256: sha256(video) }, urlStorage, removeFingerprintOnSuccess: true, retryDelays: [],
       onProgress,
     });
 
@@ -451,7 +465,7 @@ describe('stalled bodies, retries with the same Idempotency-Key, and limits', ()
     await expect.poll(async () => (await head(alice, location, at)).headers.get('upload-offset')).toBe('10');
     expect(await workflowStatus(videoId)).toBe('RUNNING');
     expect((await patch(alice, location, 10, video.subarray(10), at)).status).toBe(204);
-    expect(await signalled(videoId)).toEqual({ key: incomingKey(videoId), size: video.length, sha256: sha256(video) });
+    expect(await signalled(videoId)).toEqual({ key: incomingKey(videoId), size: video.length });
   });
 
   it('refuses a tus upload on local storage whose file is not the sha256 its metadata declares: nothing kept, the request fails', () => withWorkers(async () => {

@@ -44,10 +44,10 @@ export interface Storage {
   directUploads?(): DirectUploads;
 
   /**
-   * Makes the file at `filePath` on this machine the object at `key` by moving it there, with the
-   * size and sha256 its writer computed as it wrote it.
+   * Makes the file at `filePath` on this machine the object at `key` by moving it there, with its
+   * size and the sha256 its writer computed as it wrote it, if it computed one.
    */
-  adopt?(filePath: string, key: string, written: { size: number; sha256: string }, metadata?: Record<string, string>): Promise<ObjectInfo>;
+  adopt?(filePath: string, key: string, written: { size: number; sha256?: string }, metadata?: Record<string, string>): Promise<ObjectInfo>;
   /** Bytes free for writing, where the storage is a file system on this machine. */
   freeBytes?(): Promise<number>;
   /** The temporary files of writes not finished (in progress, or cut off by a crash), where writes go through them. */

@@ -1,8 +1,9 @@
 // Where tus keeps uploads in progress, and how a finished one reaches incoming/{videoId}:
-// - local storage: @tus/file-store files in `tusDir`, each PATCH's bytes hashed on a worker thread
-//   once written (upload-hasher.ts), moved into storage when finished (read back and hashed only where the running hash
-//   does not cover the file: its PATCHes came to another API process, or before a restart); the
-//   sha256 is checked against the metadata's sha256 when the client declared one;
+// - local storage: @tus/file-store files in `tusDir`, moved into storage when finished. An upload
+//   whose metadata declares a sha256 has each PATCH's bytes hashed on a worker thread once written
+//   (upload-hasher.ts), and is read back and hashed at the end only where that running hash does not
+//   cover the file (its PATCHes came to another API process, or before a restart); a file that is
+//   not the sha256 declared is refused. Without a declared sha256, ingest computes it, as on S3;
 // - S3 storage: @tus/s3-store, one S3 multipart upload per tus upload whose key is already
 //   incoming/{videoId}, so finishing it completes the object in place and no byte is copied. Its
 //   sha256 is the one the client declared in the metadata, or ingest computes it.
@@ -48,16 +49,23 @@ class IncomingS3Store extends S3Store {
 }
 
 /**
- * FileStore that has each PATCH's bytes hashed as they reach the file, so that a finished upload's
- * sha256 is known without reading the whole file again at the end. An upload has a running hash only
- * while every byte of it was written by this process in order; otherwise its file is hashed when it finishes.
+ * FileStore that has each PATCH's bytes hashed as they reach the file, for uploads that declared a
+ * sha256, so that it is checked without reading the whole file again at the end. An upload has a
+ * running hash only while every byte of it was written by this process in order.
  */
 class HashingFileStore extends FileStore {
   private readonly hasher = new UploadHasher();
+  /** Uploads created by this process whose metadata declares a sha256. */
+  private readonly declared = new Set<string>();
+
+  override async create(upload: Upload): Promise<Upload> {
+    if (upload.metadata?.sha256) this.declared.add(upload.id);
+    return super.create(upload);
+  }
 
   override async write(readable: Readable, id: string, offset: number): Promise<number> {
     const path = join(this.directory, id);
-    const hashing = this.hasher.resume(id, offset);
+    const hashing = this.declared.has(id) && this.hasher.resume(id, offset);
     try {
       return await writeBodyToFile(readable, path, offset, hashing ? (end) => this.hasher.update(id, path, end) : undefined);
     } catch {
@@ -77,8 +85,8 @@ class HashingFileStore extends FileStore {
     return new Upload({ id, size: info.size, offset: info.size!, metadata: info.metadata, creation_date: info.creation_date });
   }
 
-  /** Moves the finished upload's file to `key` in storage on this machine, with the sha256 computed as it was written. */
-  async moveTo(storage: StorageWith<'adopt'>, id: string, key: string, sha256: string, size: number, metadata: Record<string, string>): Promise<ObjectInfo> {
+  /** Moves the finished upload's file to `key` in storage on this machine, with the sha256 computed as it was written, if any. */
+  async moveTo(storage: StorageWith<'adopt'>, id: string, key: string, sha256: string | undefined, size: number, metadata: Record<string, string>): Promise<ObjectInfo> {
     const stored = await storage.adopt(join(this.directory, id), key, { size, sha256 }, metadata);
     this.moved.add(id);
     return stored;
@@ -90,12 +98,14 @@ class HashingFileStore extends FileStore {
   }
 
   override async remove(id: string): Promise<void> {
+    this.declared.delete(id);
     this.hasher.drop(id);
     await super.remove(id);
   }
 
   /** Removes what is left of a finished upload: its info, and its file unless it was moved into storage. */
   async forget(id: string): Promise<void> {
+    this.declared.delete(id);
     this.hasher.drop(id);
     this.moved.delete(id);
     await rm(join(this.directory, id), { force: true });
@@ -140,8 +150,8 @@ export function tusStore(storage: Storage, tusDir: string, expirationMs: number)
       const key = incomingKey(upload.id);
       const file = join(tusDir, upload.id);
       const sha256 = await datastore.sha256(upload.id, upload.size!);
-      if (sha256 && storageCan(storage, 'adopt')) {
-        checkDeclared(upload, sha256);
+      if (storageCan(storage, 'adopt') && (sha256 || !upload.metadata?.sha256)) {
+        if (sha256) checkDeclared(upload, sha256);
         const stored = await datastore.moveTo(storage, upload.id, key, sha256, upload.size!, metadata);
         return { key, size: stored.size, sha256: stored.sha256 };
       }
