@@ -78,8 +78,8 @@ export class LocalStorage implements Storage {
   }
 
   /**
-   * Makes the file at `filePath` the object at `key` by moving it there, with its size and the
-   * sha256 its writer computed, if any; a file on another file system is copied (and hashed) instead.
+   * Makes the file at `filePath` the object at `key` by moving it there, with its size and its
+   * sha256 where the caller knows it; a file on another file system is copied (and hashed) instead.
    */
   async adopt(filePath: string, key: string, written: { size: number; sha256?: string }, metadata: Record<string, string> = {}): Promise<ObjectInfo> {
     const target = this.localPath(key);

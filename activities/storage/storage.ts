@@ -45,7 +45,7 @@ export interface Storage {
 
   /**
    * Makes the file at `filePath` on this machine the object at `key` by moving it there, with its
-   * size and the sha256 its writer computed as it wrote it, if it computed one.
+   * size and its sha256 where the caller knows it (computed as it was written, or read since).
    */
   adopt?(filePath: string, key: string, written: { size: number; sha256?: string }, metadata?: Record<string, string>): Promise<ObjectInfo>;
   /** Bytes free for writing, where the storage is a file system on this machine. */
